@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (see ../shared/ARCHITECTURE.md): swiftvec → API → (HTTP, JSON, Engine) ; Engine → Storage.
+// Only HTTP imports CMicroHTTPD, only JSON imports CJansson, only Storage imports CLMDB.
+let package = Package(
+    name: "swiftvec",
+    products: [
+        .executable(name: "swiftvec", targets: ["swiftvec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+
+        .target(name: "JSON", dependencies: ["CJansson"]),
+        .target(name: "Storage", dependencies: ["CLMDB"]),
+        .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "Engine", dependencies: ["Storage", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "API", dependencies: ["Engine", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "swiftvec",
+            dependencies: [
+                "API", "Engine", "HTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Storage"]),
+        // Live tests: they start the real `swiftvec` binary and talk HTTP to it.
+        .testTarget(name: "APITests", dependencies: ["JSON"]),
+    ]
+)

@@ -1,0 +1,42 @@
+import Engine
+import HTTP
+import JSON
+
+/// What a route handler gets: the parsed body, the engine, and the request headers it may consult.
+struct RequestContext {
+    let body: RequestBody
+    let engine: Engine
+    /// The `DB-Name` header.
+    let headerDatabase: String?
+
+    /// The database of the request: `dbName` in the body, else the `DB-Name` header, else `default`.
+    func database() throws(SwiftvecError) -> String {
+        if let name = try body.string("dbName"), !name.isEmpty { return name }
+        if let header = headerDatabase, !header.isEmpty { return header }
+        return DatabaseInfo.defaultName
+    }
+}
+
+/// A successful reply: the `data` of the envelope, plus top-level keys some routes add (`message`).
+struct Reply {
+    var data: JSONValue
+    var extra: [(String, JSONValue)] = []
+
+    static let empty = Reply(data: .object(JSONObject()))
+}
+
+/// One route of the Milvus REST v2 surface.
+struct Route: Sendable {
+    /// `/v2/vectordb/<group>/<action>`.
+    let path: String
+    /// The Milvus request struct name (used in 1802 messages).
+    let requestName: String
+    let handler: @Sendable (RequestContext) throws(SwiftvecError) -> Reply
+
+    init(_ group: String, _ action: String, _ requestName: String,
+         _ handler: @escaping @Sendable (RequestContext) throws(SwiftvecError) -> Reply) {
+        path = "/v2/vectordb/\(group)/\(action)"
+        self.requestName = requestName
+        self.handler = handler
+    }
+}

@@ -1,0 +1,72 @@
+extension Engine {
+    public func listPartitions(database: String, collection: String) throws(SwiftvecError) -> [String] {
+        try describeCollection(database: database, name: collection).partitions.map(\.name)
+    }
+
+    public func hasPartition(database: String, collection: String, partition: String) throws(SwiftvecError) -> Bool {
+        try describeCollection(database: database, name: collection).partition(named: partition) != nil
+    }
+
+    /// Creates a partition; an existing one is a success. New partitions of a collection loaded as a whole
+    /// are loaded too.
+    public func createPartition(database: String, collection: String, partition: String) throws(SwiftvecError) {
+        try NameRules.validate(partition, kind: "partition")
+        try mutate { state, writer in
+            var c = try state.collection(database: database, name: collection)
+            guard c.schema.partitionKeyField == nil else {
+                throw SwiftvecError.invalidParameter("disable create partition if partition key mode is used")
+            }
+            guard c.partition(named: partition) == nil else { return }
+            guard c.partitions.count < Self.maxPartitionsPerCollection else {
+                throw SwiftvecError.invalidParameter("partition number (\(c.partitions.count)) exceeds max configuration (\(Self.maxPartitionsPerCollection))")
+            }
+            c.partitions.append(PartitionInfo(id: try writer.newID(), name: partition, loaded: c.loadedAsCollection,
+                                              createdAt: Self.nowMillis()))
+            try writer.store(c, in: &state)
+        }
+    }
+
+    /// Drops a released partition; a missing one is a success; `_default` stays.
+    public func dropPartition(database: String, collection: String, partition: String) throws(SwiftvecError) {
+        try mutate { state, writer in
+            var c = try state.collection(database: database, name: collection)
+            guard c.schema.partitionKeyField == nil else {
+                throw SwiftvecError.invalidParameter("disable drop partition if partition key mode is used")
+            }
+            guard partition != PartitionInfo.defaultName else {
+                throw SwiftvecError.invalidParameter("default partition cannot be deleted")
+            }
+            guard let p = c.partition(named: partition) else { return }
+            guard !p.loaded else {
+                throw SwiftvecError.invalidParameter("partition \(partition) cannot be dropped, partition is loaded, please release it first")
+            }
+            c.partitions.removeAll { $0.name == partition }
+            try writer.store(c, in: &state)
+        }
+    }
+
+    /// Loads the named partitions (all must exist; the vector fields must be indexed).
+    public func loadPartitions(database: String, collection: String, partitions: [String]) throws(SwiftvecError) {
+        try setLoaded(true, database: database, collection: collection, partitions: partitions)
+    }
+
+    public func releasePartitions(database: String, collection: String, partitions: [String]) throws(SwiftvecError) {
+        try setLoaded(false, database: database, collection: collection, partitions: partitions)
+    }
+
+    private func setLoaded(_ loaded: Bool, database: String, collection: String, partitions: [String]) throws(SwiftvecError) {
+        try mutate { state, writer in
+            var c = try state.collection(database: database, name: collection)
+            if loaded { try Self.requireVectorIndexes(c) }
+            for name in partitions {
+                guard let i = c.partitions.firstIndex(where: { $0.name == name }) else {
+                    throw SwiftvecError.partitionNotFound(name)
+                }
+                c.partitions[i].loaded = loaded
+            }
+            // Releasing part of a collection turns a whole-collection load into a partial one.
+            if !loaded { c.loadedAsCollection = false }
+            try writer.store(c, in: &state)
+        }
+    }
+}

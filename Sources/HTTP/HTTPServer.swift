@@ -1,0 +1,224 @@
+import CMicroHTTPD
+import Glibc
+import Synchronization
+
+/// An HTTP/1.1 server on libmicrohttpd: a pool of worker threads over epoll, keep-alive, request bodies
+/// accumulated up to a size cap, handlers called synchronously on the worker threads.
+///
+/// Locking: the configuration and handler are immutable; `activeRequests` is atomic; `daemon` is written
+/// only by `start` and `shutdown`, which the owner calls from one thread. Hence `@unchecked Sendable`.
+public final class HTTPServer: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        /// 0 picks a free port (see `port` after `init`).
+        public var port: Int
+        public var threads: Int
+        public var maxBodySize: Int
+        /// Seconds an idle keep-alive connection stays open.
+        public var connectionTimeout: Int
+        /// Headers added to every response (CORS, ...).
+        public var defaultHeaders: [(String, String)]
+
+        public init(host: String, port: Int, threads: Int, maxBodySize: Int, connectionTimeout: Int = 300,
+                    defaultHeaders: [(String, String)] = []) {
+            self.host = host
+            self.port = port
+            self.threads = threads
+            self.maxBodySize = maxBodySize
+            self.connectionTimeout = connectionTimeout
+            self.defaultHeaders = defaultHeaders
+        }
+    }
+
+    public let configuration: Configuration
+    let handler: any HTTPHandler
+    private var listenFD: Int32
+    private var daemon: OpaquePointer?
+    /// The bound port (useful when the configuration asked for port 0).
+    public let port: Int
+    /// Requests between their first byte and the end of their response.
+    let activeRequests = Atomic<Int>(0)
+
+    /// Binds the listening socket. Serving starts with `start()`.
+    public init(configuration: Configuration, handler: any HTTPHandler) throws(HTTPServerError) {
+        self.configuration = configuration
+        self.handler = handler
+        (listenFD, port) = try Self.bind(host: configuration.host, port: configuration.port)
+    }
+
+    deinit {
+        if daemon != nil { MHD_stop_daemon(daemon) }
+        if listenFD >= 0 { close(listenFD) }
+    }
+
+    /// Starts the worker threads.
+    public func start() throws(HTTPServerError) {
+        let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ITC.rawValue
+            | MHD_USE_ERROR_LOG.rawValue
+        daemon = swiftvec_mhd_start(
+            flags, listenFD, UInt32(max(1, configuration.threads)), UInt32(configuration.connectionTimeout),
+            swiftvecAccessHandler, Unmanaged.passUnretained(self).toOpaque(),
+            swiftvecRequestCompleted, Unmanaged.passUnretained(self).toOpaque())
+        guard daemon != nil else { throw HTTPServerError(message: "libmicrohttpd failed to start") }
+    }
+
+    /// Stops accepting connections, waits up to `drainTimeout` seconds for in-flight requests to be
+    /// answered, then stops the workers and closes every connection.
+    public func shutdown(drainTimeout: Double) {
+        guard let daemon else { return }
+        let fd = MHD_quiesce_daemon(daemon)
+        if fd >= 0 { close(fd) }
+        listenFD = -1
+        let deadline = Self.now() + drainTimeout
+        while activeRequests.load(ordering: .acquiring) > 0 && Self.now() < deadline {
+            usleep(5_000)
+        }
+        MHD_stop_daemon(daemon)
+        self.daemon = nil
+    }
+
+    /// The number of requests being processed right now.
+    public var inFlight: Int { activeRequests.load(ordering: .relaxed) }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    private static func bind(host: String, port: Int) throws(HTTPServerError) -> (Int32, Int) {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var info: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &info)
+        guard rc == 0, let first = info else {
+            throw HTTPServerError(message: "cannot resolve host \(host): \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(info) }
+        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw HTTPServerError(message: "socket: \(String(cString: strerror(errno)))") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard Glibc.bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            let message = String(cString: strerror(errno))
+            close(fd)
+            throw HTTPServerError(message: "cannot listen on \(host):\(port): \(message)")
+        }
+        guard listen(fd, 1024) == 0 else {
+            let message = String(cString: strerror(errno))
+            close(fd)
+            throw HTTPServerError(message: "listen: \(message)")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let bound = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard bound == 0 else { return (fd, port) }
+        let family = Int32(storage.ss_family)
+        let actualPort: UInt16 = withUnsafePointer(to: &storage) { p in
+            if family == AF_INET6 {
+                return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+            }
+            return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+        }
+        return (fd, Int(actualPort))
+    }
+
+    /// Sends `response` on `connection`, adding the default headers.
+    func queue(_ response: HTTPResponse, on connection: OpaquePointer?) -> MHD_Result {
+        let mhdResponse = response.body.withUnsafeBytes { bytes in
+            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                                            MHD_ResponseMemoryMode.RESPMEM_MUST_COPY)
+        }
+        guard let mhdResponse else { return MHD_Result.NO }
+        defer { MHD_destroy_response(mhdResponse) }
+        if let contentType = response.contentType {
+            MHD_add_response_header(mhdResponse, "Content-Type", contentType)
+        }
+        for (name, value) in configuration.defaultHeaders { MHD_add_response_header(mhdResponse, name, value) }
+        for (name, value) in response.headers { MHD_add_response_header(mhdResponse, name, value) }
+        return MHD_queue_response(connection, UInt32(response.status), mhdResponse)
+    }
+}
+
+/// An error starting the server (bad host, port in use, ...).
+public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Per-request state kept in libmicrohttpd's `con_cls` between callbacks.
+final class RequestState {
+    var body: [UInt8] = []
+    var tooLarge = false
+    var answered = false
+}
+
+// libmicrohttpd's callbacks. They are plain functions outside main.swift: closures in top-level code would be
+// inferred @MainActor and trap when a worker thread calls them.
+
+func swiftvecAccessHandler(
+    _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ url: UnsafePointer<CChar>?,
+    _ method: UnsafePointer<CChar>?, _ version: UnsafePointer<CChar>?, _ uploadData: UnsafePointer<CChar>?,
+    _ uploadDataSize: UnsafeMutablePointer<Int>?, _ conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> MHD_Result {
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls!).takeUnretainedValue()
+    guard let conCls, let connection else { return MHD_Result.NO }
+    let maxBody = server.configuration.maxBodySize
+    guard let stored = conCls.pointee else {
+        // First call: only the headers are known.
+        let state = RequestState()
+        conCls.pointee = Unmanaged.passRetained(state).toOpaque()
+        server.activeRequests.add(1, ordering: .relaxed)
+        if let length = MHD_lookup_connection_value(connection, MHD_ValueKind.HEADER_KIND, "Content-Length"),
+           let declared = Int(String(cString: length))
+        {
+            if declared > maxBody {
+                // Refuse before reading the body; libmicrohttpd closes the connection afterwards.
+                state.answered = true
+                return server.queue(server.handler.payloadTooLarge(limit: maxBody), on: connection)
+            }
+            state.body.reserveCapacity(declared)
+        }
+        return MHD_Result.YES
+    }
+    let state = Unmanaged<RequestState>.fromOpaque(stored).takeUnretainedValue()
+    if let uploadDataSize, uploadDataSize.pointee > 0 {
+        let n = uploadDataSize.pointee
+        if !state.tooLarge && !state.answered {
+            if state.body.count + n > maxBody {
+                state.tooLarge = true
+                state.body = []
+            } else {
+                uploadData!.withMemoryRebound(to: UInt8.self, capacity: n) {
+                    state.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+                }
+            }
+        }
+        uploadDataSize.pointee = 0
+        return MHD_Result.YES
+    }
+    if state.answered { return MHD_Result.YES }
+    state.answered = true
+    if state.tooLarge { return server.queue(server.handler.payloadTooLarge(limit: maxBody), on: connection) }
+    var path = String(cString: url!)
+    if let q = path.firstIndex(of: "?") { path = String(path[..<q]) }
+    let request = HTTPRequest(method: String(cString: method!), path: path, body: state.body, connection: connection)
+    state.body = []
+    return server.queue(server.handler.handle(request), on: connection)
+}
+
+func swiftvecRequestCompleted(
+    _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+    _ conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ code: MHD_RequestTerminationCode
+) {
+    guard let cls, let conCls, let stored = conCls.pointee else { return }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    Unmanaged<RequestState>.fromOpaque(stored).release()
+    conCls.pointee = nil
+    server.activeRequests.subtract(1, ordering: .releasing)
+}

@@ -1,0 +1,46 @@
+import API
+import ArgumentParser
+import Engine
+import Glibc
+import HTTP
+import Logging
+
+/// `swiftvec serve`: runs the server until SIGTERM or SIGINT.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Start the server.",
+        discussion: "Every option can also be set through the environment variable named after it (SWIFTVEC_PORT, ...); the command line wins."
+    )
+
+    @Option(help: "Address to listen on (SWIFTVEC_HOST). Default: 127.0.0.1")
+    var host: String?
+
+    @Option(help: "TCP port; 0 picks a free one (SWIFTVEC_PORT). Default: 19530")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Data directory (SWIFTVEC_DATA_DIR). Default: ./data")
+    var dataDir: String?
+
+    @Option(help: "HTTP worker threads (SWIFTVEC_THREADS). Default: the number of CPUs")
+    var threads: Int?
+
+    @Option(name: .customLong("log-level"),
+            help: "trace, debug, info, notice, warning, error or critical (SWIFTVEC_LOG_LEVEL). Default: info")
+    var logLevel: String?
+
+    @Option(name: .customLong("max-body-size"),
+            help: "Largest request body, in bytes or with a K/M/G suffix (SWIFTVEC_MAX_BODY_SIZE). Default: 64M")
+    var maxBodySize: String?
+
+    @Option(name: .customLong("map-size"),
+            help: "Initial LMDB map size; it grows when full (SWIFTVEC_MAP_SIZE). Default: 1G")
+    var mapSize: String?
+
+    func run() throws {
+        let config = try ServerConfiguration(
+            host: host, port: port, dataDir: dataDir, threads: threads, logLevel: logLevel, maxBodySize: maxBodySize,
+            mapSize: mapSize, environment: ServerConfiguration.processEnvironment())
+        try ServerLifecycle(configuration: config).run()
+    }
+}
