@@ -1,0 +1,148 @@
+import Glibc
+import JSON
+import Testing
+
+@Suite("HTTP surface of the real server")
+struct ServerBasicsTests {
+    @Test func healthzAnswersWhileUp() throws {
+        let server = try ServerProcess()
+        let client = server.client()
+        let r = try client.request("GET", "/healthz")
+        #expect(r.status == 200)
+        #expect(r.text == "OK")
+        #expect(try client.request("HEAD", "/healthz").status == 200)
+    }
+
+    @Test func unknownPathsAndNonPostMethodsAre404() throws {
+        let server = try ServerProcess()
+        let client = server.client()
+        let unknown = try client.request("POST", "/v2/vectordb/collections/nope", body: Array("{}".utf8))
+        #expect(unknown.status == 404)
+        #expect(unknown.text == "404 page not found")
+        #expect(try client.request("POST", "/v2/vectordb/entities/teleport", body: Array("{}".utf8)).status == 404)
+        #expect(try client.request("GET", "/v2/vectordb/collections/list").status == 404)
+        #expect(try client.request("PUT", "/v2/vectordb/collections/list", body: Array("{}".utf8)).status == 404)
+        #expect(try client.request("POST", "/", body: Array("{}".utf8)).status == 404)
+        // A query string does not change the route.
+        #expect(try client.request("POST", "/v2/vectordb/collections/list?x=1", body: Array("{}".utf8)).status == 200)
+    }
+
+    @Test func corsHeadersAndPreflight() throws {
+        let server = try ServerProcess()
+        let client = server.client()
+        let preflight = try client.request("OPTIONS", "/v2/vectordb/collections/list",
+                                           headers: [("Origin", "http://example.test"), ("Access-Control-Request-Method", "POST")])
+        #expect(preflight.status == 204)
+        #expect(preflight.body.isEmpty)
+        #expect(preflight.header("Access-Control-Allow-Origin") == "*")
+        #expect(preflight.header("Access-Control-Allow-Methods")?.contains("POST") == true)
+        #expect(preflight.header("Access-Control-Allow-Headers")?.contains("Authorization") == true)
+        let post = try client.request("POST", "/v2/vectordb/collections/list", body: Array("{}".utf8))
+        #expect(post.header("Access-Control-Allow-Origin") == "*")
+        #expect(post.header("Access-Control-Allow-Credentials") == "true")
+        #expect(post.header("Content-Type")?.hasPrefix("application/json") == true)
+    }
+
+    @Test func keepAliveServesManyRequestsOnOneConnection() throws {
+        let server = try ServerProcess()
+        let client = server.client()
+        for i in 0..<50 {
+            let r = try client.call("collections/has", #"{"collectionName":"c\#(i)"}"#)
+            #expect(r.code == 0)
+            #expect(r["data"]?["has"] == .bool(false))
+        }
+    }
+
+    @Test func oversizedBodyIs413AndNothingIsProcessed() throws {
+        let server = try ServerProcess(arguments: ["--max-body-size", "1K"])
+        let big = #"{"collectionName":"big","dimension":4,"description":""# + String(repeating: "x", count: 2000) + #""}"#
+        // Declared with Content-Length: refused before the body is read.
+        let declared = try server.client().request("POST", "/v2/vectordb/collections/create", body: Array(big.utf8))
+        #expect(declared.status == 413)
+        let error = try declared.json()
+        #expect(error.code == 1102)
+        #expect(error.message.contains("1024"))
+        // Sent chunked (no Content-Length): refused once the cap is passed.
+        let client = server.client()
+        var chunked = Array("POST /v2/vectordb/collections/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        for piece in stride(from: 0, to: big.utf8.count, by: 500) {
+            let part = Array(big.utf8)[piece..<min(piece + 500, big.utf8.count)]
+            chunked += Array(String(part.count, radix: 16).utf8) + [13, 10] + part + [13, 10]
+        }
+        chunked += Array("0\r\n\r\n".utf8)
+        try client.send(chunked)
+        let streamed = try client.receive()
+        #expect(streamed.status == 413)
+        #expect(try streamed.json().code == 1102)
+        let has = try server.call("collections/has", #"{"collectionName":"big"}"#)
+        #expect(has["data"]?["has"] == .bool(false))
+        // A body under the cap still works.
+        #expect(try server.call("collections/create", #"{"collectionName":"small","dimension":4}"#).code == 0)
+    }
+
+    @Test func malformedEmptyAndNonObjectBodiesAre1801() throws {
+        let server = try ServerProcess()
+        let broken = try server.call("collections/create", #"{"collectionName": "x", "dimension": }"#)
+        #expect(broken.code == 1801)
+        #expect(broken.message.hasPrefix("can only accept json format request, error:"))
+        let empty = try server.call("collections/list", "")
+        #expect(empty.code == 1801)
+        #expect(empty.message.contains("the request body should be nil"))
+        let array = try server.call("collections/list", "[1,2]")
+        #expect(array.code == 1801)
+        #expect(array.message.contains("got array"))
+        let wrongType = try server.call("collections/has", #"{"collectionName": 12}"#)
+        #expect(wrongType.code == 1801)
+        #expect(wrongType.message.contains("collectionName"))
+        #expect(try server.call("collections/list", "{}")["data"] == .array([]))
+    }
+
+    @Test func sigtermStopsCleanlyAndDataSurvives() throws {
+        let server = try ServerProcess()
+        #expect(try server.call("collections/create", #"{"collectionName":"kept","dimension":4}"#).code == 0)
+        let status = server.stop(signal: SIGTERM)
+        #expect(exitedNormally(status))
+        #expect(exitCode(status) == 0)
+        try server.start()
+        #expect(try server.call("collections/has", #"{"collectionName":"kept"}"#)["data"]?["has"] == .bool(true))
+    }
+
+    @Test func oneServerPerDataDirectory() throws {
+        let first = try ServerProcess()
+        #expect(throws: TestFailure.self) { _ = try ServerProcess(dataDir: first.dataDir) }
+        #expect(first.isRunning)
+    }
+
+    @Test func environmentVariablesConfigureTheServer() throws {
+        let server = try ServerProcess(environment: ["SWIFTVEC_MAX_BODY_SIZE": "300"])
+        let body = #"{"collectionName":"x","description":""# + String(repeating: "y", count: 400) + #""}"#
+        #expect(try server.client().request("POST", "/v2/vectordb/collections/has", body: Array(body.utf8)).status == 413)
+        // The command line wins over the environment.
+        let other = try ServerProcess(arguments: ["--max-body-size", "4K"], environment: ["SWIFTVEC_MAX_BODY_SIZE": "300"])
+        #expect(try other.client().request("POST", "/v2/vectordb/collections/has", body: Array(body.utf8)).status == 200)
+    }
+
+    @Test func versionAndBadOptions() throws {
+        let version = try runCommand([ServerProcess.binaryPath, "--version"])
+        #expect(version.status == 0)
+        #expect(version.output.hasPrefix("0."))
+        let bad = try runCommand([ServerProcess.binaryPath, "serve", "--port", "99999", "--data-dir", "/tmp/unused-swiftvec"])
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("port"))
+    }
+}
+
+/// Runs a command to completion and returns its exit status and combined output.
+func runCommand(_ args: [String]) throws -> (status: Int32, output: String) {
+    let quoted = args.map { "'\($0)'" }.joined(separator: " ") + " 2>&1"
+    guard let pipe = popen(quoted, "r") else { throw TestFailure("popen failed") }
+    var output: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, pipe)
+        if n <= 0 { break }
+        output += chunk[0..<n]
+    }
+    let status = pclose(pipe)
+    return (exitCode(status), String(decoding: output, as: UTF8.self))
+}
