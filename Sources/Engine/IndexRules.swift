@@ -119,21 +119,25 @@ enum IndexRules {
         guard metrics.contains(metric) else {
             throw .invalidParameter("metric type \(metric) is not supported for field \(field.name) of type \(field.dataType.name), expected one of \(metrics.joined(separator: ", "))")
         }
-        for p in intParams(indexType: indexType) {
+        // AUTOINDEX resolves to HNSW (M=18, efConstruction=240), BIN_IVF_FLAT (nlist=1024) or
+        // SPARSE_INVERTED_INDEX; parameters given with it are checked against the resolved type's ranges.
+        let isAuto = indexType == "AUTOINDEX"
+        let ruleType = isAuto ? autoIndexResolution(for: field.dataType) : indexType
+        for p in intParams(indexType: ruleType) {
             if let raw = params.value(of: p.key) {
                 guard let v = Int(raw), p.range.contains(v) else {
                     throw .invalidParameter("param '\(p.key)' (\(raw)) should be an integer in range [\(p.range.lowerBound), \(p.range.upperBound)]")
                 }
             } else if let d = p.defaultValue {
-                params.set(p.key, String(d))
-            } else {
+                if !isAuto { params.set(p.key, String(d)) }
+            } else if !isAuto {
                 throw .invalidParameter("param '\(p.key)' is required for \(indexType), an integer in range [\(p.range.lowerBound), \(p.range.upperBound)]")
             }
         }
-        if indexType == "IVF_PQ", let m = params.value(of: "m").flatMap({ Int($0) }), let dim = field.dimension, dim % m != 0 {
+        if ruleType == "IVF_PQ", let m = params.value(of: "m").flatMap({ Int($0) }), let dim = field.dimension, dim % m != 0 {
             throw .invalidParameter("param 'm' (\(m)) should divide the dimension (\(dim))")
         }
-        if indexType == "SPARSE_INVERTED_INDEX" || indexType == "SPARSE_WAND" {
+        if ruleType == "SPARSE_INVERTED_INDEX" || ruleType == "SPARSE_WAND" {
             if let algo = params.value(of: "inverted_index_algo") {
                 guard sparseAlgorithms.contains(algo) else {
                     throw .invalidParameter("param 'inverted_index_algo' (\(algo)) should be one of \(sparseAlgorithms.joined(separator: ", "))")
@@ -147,6 +151,15 @@ enum IndexRules {
         }
         return IndexDefinition(id: id, name: name, fieldName: field.name, indexType: indexType, metricType: metric,
                                params: params, properties: [])
+    }
+
+    /// The index type AUTOINDEX stands for, per vector type.
+    static func autoIndexResolution(for type: DataType) -> String {
+        switch type {
+        case .binaryVector: "BIN_IVF_FLAT"
+        case .sparseFloatVector: "SPARSE_INVERTED_INDEX"
+        default: "HNSW"
+        }
     }
 
     /// True when two definitions describe the same index (ids aside): re-creating it is a no-op.
