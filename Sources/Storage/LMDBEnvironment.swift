@@ -183,6 +183,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
         switch rc {
         case MDB_MAP_FULL: return LMDBMapFull.full
         case ENOSPC, EDQUOT, EFBIG: return StorageError.diskFull("\(operation): \(String(cString: mdb_strerror(rc)))")
+        // LMDB turns a short write into EIO; a full disk or file-size limit produces exactly that.
+        case EIO: return StorageError.diskFull("\(operation): \(String(cString: mdb_strerror(rc))) (the disk is full or failing)")
         default: return StorageError.failure(operation: operation, code: rc, message: String(cString: mdb_strerror(rc)))
         }
     }
