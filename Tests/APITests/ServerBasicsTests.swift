@@ -107,6 +107,29 @@ struct ServerBasicsTests {
         #expect(try server.call("collections/has", #"{"collectionName":"kept"}"#)["data"]?["has"] == .bool(true))
     }
 
+    @Test func sigtermLetsAnInFlightRequestFinish() throws {
+        let server = try ServerProcess()
+        let client = server.client()
+        let body = Array(#"{"collectionName":"late","dimension":4}"#.utf8)
+        // Headers and half the body, then the signal, then the rest: the request was in flight.
+        try client.send(Array("POST /v2/vectordb/collections/create HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+                        + body[..<10])
+        usleep(200_000)
+        kill(server.pid, SIGTERM)
+        usleep(300_000)
+        #expect(server.isRunning, "the server waits for the in-flight request")
+        // A new connection is refused while draining.
+        #expect(throws: TestFailure.self) { try server.client().request("GET", "/healthz") }
+        try client.send(Array(body[10...]))
+        let response = try client.receive()
+        #expect(response.status == 200)
+        #expect(try response.json().code == 0)
+        let status = server.stop(signal: 0)
+        #expect(exitedNormally(status) && exitCode(status) == 0)
+        try server.start()
+        #expect(try server.call("collections/has", #"{"collectionName":"late"}"#)["data"]?["has"] == .bool(true))
+    }
+
     @Test func oneServerPerDataDirectory() throws {
         let first = try ServerProcess()
         #expect(throws: TestFailure.self) { _ = try ServerProcess(dataDir: first.dataDir) }

@@ -123,11 +123,11 @@ final class ServerProcess {
         throw TestFailure("server did not start (exit status \(String(describing: status))); stdout: \(String(decoding: output, as: UTF8.self))")
     }
 
-    /// Sends `signal` and waits for the process to end; returns its wait status.
+    /// Sends `signal` (0: none, just wait) and waits for the process to end; returns its wait status.
     @discardableResult
     func stop(signal: Int32 = SIGTERM) -> Int32 {
         guard pid > 0 else { return 0 }
-        kill(pid, signal)
+        if signal != 0 { kill(pid, signal) }
         return waitExit() ?? 0
     }
 
