@@ -35,7 +35,7 @@ extension Engine {
         } else if definition.partitionsNum != nil && definition.partitionsNum != 1 && definition.partitionsNum != 0 {
             throw .invalidParameter("partitionsNum can only be set for a collection with a partition key field")
         }
-        try CollectionProperties.validate(definition.properties)
+        let initialProperties = try CollectionProperties.validated(definition.properties)
 
         try mutate { state, writer in
             let db = try state.database(named: database)
@@ -63,7 +63,7 @@ extension Engine {
             } else {
                 partitions.append(PartitionInfo(id: try writer.newID(), name: PartitionInfo.defaultName, loaded: false, createdAt: now))
             }
-            var properties = definition.properties
+            var properties = initialProperties
             if properties.value(of: "timezone") == nil { properties.append(Property("timezone", "UTC")) }
             var info = CollectionInfo(id: try writer.newID(), databaseID: db.id, name: definition.name, schema: schema,
                                       shardsNum: definition.shardsNum, consistencyLevel: definition.consistencyLevel,
@@ -155,7 +155,7 @@ extension Engine {
     }
 
     public func alterCollectionProperties(database: String, name: String, set properties: [Property]) throws(SwiftvecError) {
-        try CollectionProperties.validate(properties)
+        let properties = try CollectionProperties.validated(properties)
         try mutate { state, writer in
             var c = try state.collection(database: database, name: name)
             for p in properties { c.properties.set(p.key, p.value) }
@@ -166,6 +166,7 @@ extension Engine {
     public func dropCollectionProperties(database: String, name: String, keys: [String]) throws(SwiftvecError) {
         try mutate { state, writer in
             var c = try state.collection(database: database, name: name)
+            let keys = keys.map(CollectionProperties.canonicalKey)
             c.properties.removeAll { keys.contains($0.key) }
             try writer.store(c, in: &state)
         }
@@ -182,7 +183,12 @@ extension Engine {
 
 /// Checks of the collection properties Swiftvec understands; other keys are kept as given.
 enum CollectionProperties {
-    static func validate(_ properties: [Property]) throws(SwiftvecError) {
+    /// `ttl.seconds` is Milvus's alias of `collection.ttl.seconds`.
+    static func canonicalKey(_ key: String) -> String { key == "ttl.seconds" ? "collection.ttl.seconds" : key }
+
+    /// Checks the values Swiftvec understands and returns the properties with canonical keys.
+    static func validated(_ properties: [Property]) throws(SwiftvecError) -> [Property] {
+        var result: [Property] = []
         for p in properties {
             switch p.key {
             case "collection.ttl.seconds", "ttl.seconds":
@@ -197,6 +203,8 @@ enum CollectionProperties {
             default:
                 break
             }
+            result.set(canonicalKey(p.key), p.value)
         }
+        return result
     }
 }

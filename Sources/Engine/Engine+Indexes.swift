@@ -51,11 +51,12 @@ extension Engine {
                            failReason: "")
     }
 
-    /// Drops an index; the collection must be released first, as in Milvus.
+    /// Drops an index; the collection must be released first, as in Milvus. A missing index is a success,
+    /// like every other drop.
     public func dropIndex(database: String, collection: String, index: String) throws(SwiftvecError) {
         try mutate { state, writer in
             var c = try state.collection(database: database, name: collection)
-            guard c.index(named: index) != nil else { throw SwiftvecError.indexNotFound(index) }
+            guard c.index(named: index) != nil else { return }
             guard !c.isLoaded else {
                 throw SwiftvecError.invalidParameter("index cannot be dropped, collection is loaded, please release it first")
             }

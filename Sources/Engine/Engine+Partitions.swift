@@ -57,15 +57,20 @@ extension Engine {
     private func setLoaded(_ loaded: Bool, database: String, collection: String, partitions: [String]) throws(SwiftvecError) {
         try mutate { state, writer in
             var c = try state.collection(database: database, name: collection)
+            guard c.schema.partitionKeyField == nil else {
+                throw SwiftvecError.invalidParameter("disable \(loaded ? "load" : "release") partitions if partition key mode is used")
+            }
             if loaded { try Self.requireVectorIndexes(c) }
+            var released = false
             for name in partitions {
                 guard let i = c.partitions.firstIndex(where: { $0.name == name }) else {
                     throw SwiftvecError.partitionNotFound(name)
                 }
+                released = released || (c.partitions[i].loaded && !loaded)
                 c.partitions[i].loaded = loaded
             }
             // Releasing part of a collection turns a whole-collection load into a partial one.
-            if !loaded { c.loadedAsCollection = false }
+            if released { c.loadedAsCollection = false }
             try writer.store(c, in: &state)
         }
     }

@@ -45,7 +45,7 @@ struct CollectionRouteTests {
         let body = #"""
         {"collectionName":"q2","dimension":16,"metricType":"l2","idType":"VarChar","autoID":false,
          "primaryFieldName":"pk","vectorFieldName":"emb","description":"two",
-         "params":{"max_length":64,"enableDynamicField":false,"shardsNum":"2","consistencyLevel":"Strong","ttlSeconds":3600}}
+         "params":{"max_length":64,"enableDynamicField":false,"shardsNum":2.0,"consistencyLevel":"Strong","ttlSeconds":3600}}
         """#
         #expect(try s.call("collections/create", body).code == 0)
         let data = try #require(try s.call("collections/describe", #"{"collectionName":"q2"}"#)["data"])
@@ -70,7 +70,7 @@ struct CollectionRouteTests {
         let s = try ServerProcess()
         let noDim = try s.call("collections/create", #"{"collectionName":"x"}"#)
         #expect(noDim.code == 1100)
-        #expect(noDim.message.contains("dimension is required"))
+        #expect(noDim.message == "dimension is required for quickly create collection(default metric type: COSINE): invalid parameter[expected=collectionName & dimension][actual=collectionName]")
         #expect(try s.call("collections/create", #"{"collectionName":"x","dimension":4,"idType":"UUID"}"#).code == 1100)
         #expect(try s.call("collections/create", #"{"collectionName":"x","dimension":4,"idType":"VarChar"}"#).code == 1100)
         #expect(try s.call("collections/create", #"{"collectionName":"x","dimension":4,"metricType":"HAMMING"}"#).code == 1100)
@@ -160,6 +160,7 @@ struct CollectionRouteTests {
         #expect(data["enableDynamicField"] == false)
         #expect(data["indexes"] == [])
         #expect(data["load"] == "LoadStateNotLoad")
+        #expect(try s.call("collections/describe", #"{"collectionName":"plain"}"#)["message"] == "index not found[collection=plain];")
         #expect(try s.call("collections/get_load_state", #"{"collectionName":"plain"}"#) == ["code": 0, "data": ["loadState": "LoadStateNotLoad"]])
         let load = try s.call("collections/load", #"{"collectionName":"plain"}"#)
         #expect(load.code == 700)
@@ -280,5 +281,11 @@ struct CollectionRouteTests {
         #expect(try s.call("collections/describe", #"{"collectionName":"c"}"#)["data"]?["properties"]
                 == [["key": "timezone", "value": "UTC"], ["key": "collection.ttl.seconds", "value": "60"]])
         #expect(try s.call("collections/drop_properties", #"{"collectionName":"c","propertyKeys":"custom"}"#).code == 1801)
+        // `ttl.seconds` is an alias of `collection.ttl.seconds`.
+        #expect(try s.call("collections/alter_properties", #"{"collectionName":"c","properties":{"ttl.seconds":90}}"#).code == 0)
+        #expect(try s.call("collections/describe", #"{"collectionName":"c"}"#)["data"]?["properties"]
+                == [["key": "timezone", "value": "UTC"], ["key": "collection.ttl.seconds", "value": "90"]])
+        #expect(try s.call("collections/drop_properties", #"{"collectionName":"c","propertyKeys":["ttl.seconds"]}"#).code == 0)
+        #expect(try s.call("collections/describe", #"{"collectionName":"c"}"#)["data"]?["properties"] == [["key": "timezone", "value": "UTC"]])
     }
 }

@@ -14,6 +14,12 @@ struct PartitionRouteTests {
         #expect(try s.call("partitions/has", #"{"collectionName":"c","partitionName":"p1"}"#)["data"] == ["has": true])
         #expect(try s.call("partitions/has", #"{"collectionName":"c","partitionName":"p9"}"#)["data"] == ["has": false])
         #expect(try s.call("partitions/get_stats", #"{"collectionName":"c","partitionName":"p1"}"#)["data"] == ["rowCount": 0])
+        // Releasing nothing (or an already released partition) keeps the whole-collection load.
+        #expect(try s.call("partitions/release", #"{"collectionName":"c","partitionNames":[]}"#).code == 0)
+        #expect(try s.call("partitions/create", #"{"collectionName":"c","partitionName":"p0"}"#).code == 0)
+        #expect(try s.call("collections/get_load_state", #"{"collectionName":"c","partitionNames":["p0"]}"#)["data"]?["loadState"] == "LoadStateLoaded")
+        #expect(try s.call("partitions/release", #"{"collectionName":"c","partitionNames":["p0"]}"#).code == 0)
+        #expect(try s.call("partitions/drop", #"{"collectionName":"c","partitionName":"p0"}"#).code == 0)
         // New partitions of a loaded collection are loaded; a loaded partition cannot be dropped.
         #expect(try s.call("collections/get_load_state", #"{"collectionName":"c","partitionNames":["p1","p2"]}"#)["data"]?["loadState"] == "LoadStateLoaded")
         #expect(try s.call("partitions/drop", #"{"collectionName":"c","partitionName":"p1"}"#).code == 1100)
@@ -62,6 +68,10 @@ struct PartitionRouteTests {
         #expect(try s.call("partitions/list", #"{"collectionName":"mt"}"#)["data"]?.arrayValue?.count == 16)
         #expect(try s.call("partitions/create", #"{"collectionName":"mt","partitionName":"p"}"#).code == 1100)
         #expect(try s.call("partitions/drop", #"{"collectionName":"mt","partitionName":"_default_0"}"#).code == 1100)
+        #expect(try s.call("indexes/create", #"{"collectionName":"mt","indexParams":[{"fieldName":"v"}]}"#).code == 0)
+        #expect(try s.call("partitions/load", #"{"collectionName":"mt","partitionNames":["_default_0"]}"#).code == 1100)
+        #expect(try s.call("partitions/release", #"{"collectionName":"mt","partitionNames":["_default_0"]}"#).code == 1100)
+        #expect(try s.call("collections/load", #"{"collectionName":"mt"}"#).code == 0)
     }
 
     @Test func loadingPartitionsNeedsVectorIndexes() throws {

@@ -45,12 +45,19 @@ struct CreateCollectionRequest {
             consistency = parsed
         }
         // Milvus parses shardsNum leniently: an unparsable value means the default.
-        let shards = params["shardsNum"].flatMap { $0.intValue ?? $0.stringValue.flatMap { Int64($0) } } ?? 1
-        let partitionsNum = params["partitionsNum"].flatMap { $0.intValue ?? $0.stringValue.flatMap { Int64($0) } }
+        let shards = params["shardsNum"].flatMap(Self.lenientInteger) ?? 1
+        let partitionsNum = params["partitionsNum"].flatMap(Self.lenientInteger)
 
         definition = CollectionDefinition(
             name: name, schema: schema, shardsNum: Int32(clamping: shards), consistencyLevel: consistency,
             partitionsNum: partitionsNum.map { Int(clamping: $0) }, properties: properties)
+    }
+
+    /// An integer given as a number (`2`, `2.0`) or as text (`"2"`), the way Milvus reads `params` through `%v`.
+    private static func lenientInteger(_ v: JSONValue) -> Int64? {
+        if let i = v.intValue { return i }
+        if case .double(let d) = v, d == d.rounded(), abs(d) < 9e18 { return Int64(d) }
+        return v.stringValue.flatMap { Int64($0) }
     }
 
     /// Quick setup: a primary key and one vector field, an AUTOINDEX on the vector, then load.
@@ -73,7 +80,8 @@ struct CreateCollectionRequest {
             guard dimension == 0 else { throw .invalidParameter("dimension should not be set for a SparseFloatVector field") }
         } else {
             guard dimension > 0 else {
-                throw .invalidParameter("dimension is required for quickly create collection(default metric type: COSINE)")
+                throw SwiftvecError(.invalidParameter,
+                                    "dimension is required for quickly create collection(default metric type: COSINE): invalid parameter[expected=collectionName & dimension][actual=collectionName]")
             }
             vectorParams = [Property("dim", String(dimension))]
         }

@@ -34,7 +34,9 @@ enum CollectionRoutes {
         o.append("consistencyLevel", .string(c.consistencyLevel.rawValue))
         o.append("enableDynamicField", .bool(c.schema.enableDynamicField))
         o.append("properties", WireShapes.properties(c.properties))
-        return Reply(data: .object(o), extra: [("message", "")])
+        // As in Milvus, code stays 0 and `message` notes a missing vector index.
+        let unindexed = c.schema.vectorFields.contains { c.index(onField: $0.name) == nil }
+        return Reply(data: .object(o), extra: [("message", .string(unindexed ? "index not found[collection=\(c.name)];" : ""))])
     }
 
     static func drop(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {

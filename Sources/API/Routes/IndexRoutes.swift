@@ -33,6 +33,7 @@ enum IndexRoutes {
         o.append("metricType", .string(d.metricType ?? ""))
         o.append("params", WireShapes.properties(params))
         o.append("mmap.enabled", .string(d.properties.value(of: "mmap.enabled") ?? ""))
+        o.append("indexoffsetcache.enabled", .string(d.properties.value(of: "indexoffsetcache.enabled") ?? ""))
         o.append("indexState", .string(status.state))
         o.append("totalRows", .int64Datum(status.totalRows))
         o.append("indexedRows", .int64Datum(status.indexedRows))
