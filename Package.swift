@@ -19,8 +19,10 @@ let package = Package(
 
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "Storage", dependencies: ["CLMDB"]),
+        .target(name: "Filter"),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
-        .target(name: "Engine", dependencies: ["Storage", .product(name: "Logging", package: "swift-log")]),
+        // Engine uses the JSON value type (not jansson) for JSON fields and the dynamic field.
+        .target(name: "Engine", dependencies: ["Storage", "Filter", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "API", dependencies: ["Engine", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "swiftvec",
@@ -33,7 +35,8 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Storage"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Storage", "Filter", "JSON"]),
+        .testTarget(name: "FilterTests", dependencies: ["Filter"]),
         // Live tests: they start the real `swiftvec` binary and talk HTTP to it.
         .testTarget(name: "APITests", dependencies: ["JSON"]),
     ]

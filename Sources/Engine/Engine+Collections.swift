@@ -1,3 +1,5 @@
+import Storage
+
 extension Engine {
     /// Collection names of a database, in creation order.
     public func listCollections(database: String) throws(SwiftvecError) -> [String] {
@@ -73,6 +75,7 @@ extension Engine {
             if load { try Self.markLoaded(&info) }
             try writer.store(info, in: &state)
         }
+        if load { try ensureLoaded(try describeCollection(database: database, name: definition.name)) }
     }
 
     /// Drops a collection; a missing one is a success, as in Milvus.
@@ -81,7 +84,12 @@ extension Engine {
             let db = try state.database(named: database)
             guard let id = state.collectionID(database: db, name: name) else { return }
             try writer.removeCollection(id, in: &state)
+            let prefix = StorageKey.collectionPrefix(id)
+            for table in [Table.rows, .pks, .deletes] { try writer.txn.deleteAll(table, prefix: prefix) }
         }
+        // The collection is gone from the catalog; forget its rows in memory too.
+        let known = Set(snapshot.collections.keys)
+        loaded.withLock { data in data = data.filter { known.contains($0.key) } }
     }
 
     /// Renames a collection, possibly into another database; it keeps its id and data.
@@ -107,6 +115,7 @@ extension Engine {
             try Self.markLoaded(&c)
             try writer.store(c, in: &state)
         }
+        try ensureLoaded(try describeCollection(database: database, name: name))
     }
 
     /// Marks every partition loaded; fails (700) if a vector field has no index.
@@ -133,6 +142,7 @@ extension Engine {
             for i in c.partitions.indices { c.partitions[i].loaded = false }
             try writer.store(c, in: &state)
         }
+        unload(try describeCollection(database: database, name: name).id)
     }
 
     /// The load state of the collection, or of the named partitions when `partitions` is not empty.
@@ -147,11 +157,15 @@ extension Engine {
         return loaded == partitions.count ? .loaded : .notLoad
     }
 
-    /// Number of rows of the collection (or of one partition). No data plane yet: always 0.
+    /// Number of live rows of the collection (or of one partition): exact, including unflushed writes.
     public func rowCount(database: String, name: String, partition: String? = nil) throws(SwiftvecError) -> Int64 {
         let c = try describeCollection(database: database, name: name)
-        if let partition, c.partition(named: partition) == nil { throw .partitionNotFound(partition) }
-        return 0
+        var partitionID: Int64?
+        if let partition {
+            guard let p = c.partition(named: partition) else { throw .partitionNotFound(partition) }
+            partitionID = p.id
+        }
+        return try storedRowCount(c, partitionID: partitionID)
     }
 
     public func alterCollectionProperties(database: String, name: String, set properties: [Property]) throws(SwiftvecError) {

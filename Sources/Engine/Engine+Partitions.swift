@@ -1,3 +1,5 @@
+import Storage
+
 extension Engine {
     public func listPartitions(database: String, collection: String) throws(SwiftvecError) -> [String] {
         try describeCollection(database: database, name: collection).partitions.map(\.name)
@@ -42,16 +44,45 @@ extension Engine {
             }
             c.partitions.removeAll { $0.name == partition }
             try writer.store(c, in: &state)
+            // Delete the partition's rows and their keys.
+            var doomed: [[UInt8]] = []
+            try writer.txn.reader.scan(.rows, prefix: StorageKey.collectionPrefix(c.id)) { key, value in
+                if Self.partitionID(ofRecord: value) == p.id { doomed.append(Array(key)) }
+                return true
+            }
+            for key in doomed {
+                guard let record = try writer.txn.get(.rows, key) else { continue }
+                let (row, _) = try RowCodec.decode(record, schema: c.schema)
+                let rowID = Int64(bitPattern: StorageKey.readBigEndian(key.withUnsafeBytes { $0 }, at: 8))
+                if let pk = Segment.primaryKey(row.values[c.schema.fields.firstIndex(where: \.isPrimaryKey)!]) {
+                    var pkKey = Self.primaryKeyPrefix(pk, collection: c.id)
+                    StorageKey.appendBigEndian(UInt64(bitPattern: rowID), to: &pkKey)
+                    try writer.txn.delete(.pks, pkKey)
+                }
+                try writer.txn.delete(.rows, key)
+            }
+        }
+        let c = try describeCollection(database: database, name: collection)
+        if let data = loadedData(c.id) {
+            let live = Set(c.partitions.map(\.id))
+            data.write { segment in
+                for i in 0..<segment.count where !segment.deleted[i] && !live.contains(segment.partitionIDs[i]) {
+                    segment.delete(rowID: segment.rowIDs[i])
+                }
+            }
         }
     }
 
     /// Loads the named partitions (all must exist; the vector fields must be indexed).
     public func loadPartitions(database: String, collection: String, partitions: [String]) throws(SwiftvecError) {
         try setLoaded(true, database: database, collection: collection, partitions: partitions)
+        try ensureLoaded(try describeCollection(database: database, name: collection))
     }
 
     public func releasePartitions(database: String, collection: String, partitions: [String]) throws(SwiftvecError) {
         try setLoaded(false, database: database, collection: collection, partitions: partitions)
+        let c = try describeCollection(database: database, name: collection)
+        if !c.isLoaded { unload(c.id) }
     }
 
     private func setLoaded(_ loaded: Bool, database: String, collection: String, partitions: [String]) throws(SwiftvecError) {

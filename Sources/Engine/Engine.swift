@@ -14,6 +14,10 @@ public final class Engine: Sendable {
     let logger: Logger
     private let state: Mutex<CatalogState>
     private let catalogWriter = Mutex<Void>(())
+    /// Data writes with group commit.
+    let writes: WriteCoordinator
+    /// In-memory rows of the loaded collections.
+    let loaded = Mutex<[Int64: CollectionData]>([:])
 
     /// Limits, as in Milvus's default configuration.
     public static let maxDatabases = 64
@@ -32,10 +36,15 @@ public final class Engine: Sendable {
             throw Self.translate(error)
         }
         state = Mutex(CatalogState())
-        let loaded = try Self.translating { try self.loadCatalog() }
-        state.withLock { $0 = loaded }
-        logger.info("catalog loaded", metadata: ["databases": "\(loaded.databases.count)",
-                                                 "collections": "\(loaded.collections.count)"])
+        writes = WriteCoordinator(storage: storage)
+        let catalog = try Self.translating { try self.loadCatalog() }
+        state.withLock { $0 = catalog }
+        for c in catalog.collections.values where c.isLoaded {
+            let data = try buildData(c)
+            loaded.withLock { $0[c.id] = data }
+        }
+        logger.info("catalog loaded", metadata: ["databases": "\(catalog.databases.count)",
+                                                 "collections": "\(catalog.collections.count)"])
     }
 
     /// Syncs and closes the storage. The engine must not be used afterwards.

@@ -115,6 +115,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     func dbi(_ table: Table) -> MDB_dbi { dbis[table]! }
+    var envPointer: OpaquePointer { env }
 
     /// Runs `body` in a read-only transaction. Copy bytes out before returning: values point into the map.
     public func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T {

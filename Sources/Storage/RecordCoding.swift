@@ -25,6 +25,11 @@ public struct RecordWriter: Sendable {
         for item in items { body(&self, item) }
     }
 
+    /// Appends the raw (little-endian, this machine's) bytes of a buffer of trivial values.
+    public mutating func writeRaw<T: BitwiseCopyable>(_ items: [T]) {
+        items.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+
     private mutating func write(_ v: UInt64, width: Int) {
         var v = v
         for _ in 0..<width {
@@ -73,6 +78,20 @@ public struct RecordReader {
         items.reserveCapacity(n)
         for _ in 0..<n { items.append(try body(&self)) }
         return items
+    }
+
+    /// Reads `count` trivial values written by `writeRaw`.
+    public mutating func readRaw<T: BitwiseCopyable>(_ type: T.Type, count: Int) throws -> [T] {
+        let n = count * MemoryLayout<T>.stride
+        guard count >= 0, offset + n <= bytes.count else { throw StorageError.corrupted("\(what): truncated raw values") }
+        let result = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            bytes.withUnsafeBytes { src in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[offset..<offset + n]))
+            }
+            initialized = count
+        }
+        offset += n
+        return result
     }
 
     private mutating func read(width: Int) throws -> UInt64 {

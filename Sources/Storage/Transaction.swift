@@ -1,4 +1,5 @@
 import CLMDB
+import Glibc
 
 /// A read-only view valid inside `LMDBEnvironment.read`. Values handed to closures point into the map and
 /// are valid only during the closure.
@@ -94,6 +95,51 @@ public struct WriteTransaction {
         var bytes: [UInt8] = []
         StorageKey.appendBigEndian(value, to: &bytes)
         try put(.meta, Array(name.utf8), bytes)
+    }
+
+    /// Runs `body` in a nested transaction: its writes are kept if it returns, discarded if it throws.
+    /// Returns the error `body` threw (the parent transaction goes on), or nil. Errors that require the
+    /// whole transaction to be retried (a full map) propagate.
+    public func nested(_ body: (WriteTransaction) throws -> Void) throws -> (any Error)? {
+        var child: OpaquePointer?
+        try LMDBEnvironment.check(mdb_txn_begin(environment.envPointer, txn, 0, &child), "mdb_txn_begin(nested)")
+        do {
+            try body(WriteTransaction(environment: environment, txn: child!))
+        } catch LMDBMapFull.full {
+            mdb_txn_abort(child)
+            throw LMDBMapFull.full
+        } catch {
+            mdb_txn_abort(child)
+            return error
+        }
+        try LMDBEnvironment.check(mdb_txn_commit(child), "mdb_txn_commit(nested)")
+        return nil
+    }
+
+    /// Deletes every entry of `table` whose key starts with `prefix`; returns how many.
+    @discardableResult
+    public func deleteAll(_ table: Table, prefix: [UInt8]) throws -> Int {
+        var cursor: OpaquePointer?
+        try LMDBEnvironment.check(mdb_cursor_open(txn, environment.dbi(table), &cursor), "mdb_cursor_open")
+        defer { mdb_cursor_close(cursor) }
+        var p = prefix
+        return try p.withUnsafeMutableBytes { pp in
+            var mk = MDB_val(mv_size: pp.count, mv_data: pp.baseAddress)
+            var mv = MDB_val()
+            var count = 0
+            var rc = mdb_cursor_get(cursor, &mk, &mv, MDB_SET_RANGE)
+            while rc == 0 {
+                let k = UnsafeRawBufferPointer(start: mk.mv_data, count: mk.mv_size)
+                if k.count < pp.count || !k.prefix(pp.count).elementsEqual(UnsafeRawBufferPointer(pp)) { break }
+                try LMDBEnvironment.check(mdb_cursor_del(cursor, 0), "mdb_cursor_del \(table.rawValue)")
+                count += 1
+                // Seek again rather than rely on the cursor's position after a delete.
+                mk = MDB_val(mv_size: pp.count, mv_data: pp.baseAddress)
+                rc = mdb_cursor_get(cursor, &mk, &mv, MDB_SET_RANGE)
+            }
+            if rc != 0 && rc != MDB_NOTFOUND { try LMDBEnvironment.check(rc, "mdb_cursor_get \(table.rawValue)") }
+            return count
+        }
     }
 
     /// Increments and returns the operation number. Every mutation calls this once, in its transaction, so

@@ -1,0 +1,150 @@
+import JSON
+
+/// The values of one field over a segment's rows, in a contiguous array of the field's type. Only the array
+/// that matches the type is used. Nullable fields keep a null flag per row (the value slot then holds a
+/// placeholder).
+public struct Column: Sendable {
+    public let field: FieldSchema
+    public var bools: [Bool] = []
+    public var ints: [Int64] = []
+    public var floats: [Float] = []
+    public var doubles: [Double] = []
+    public var strings: [String] = []
+    public var jsons: [JSONValue] = []
+    public var arrays: [[FieldValue]] = []
+    /// Dense vectors, `stride` bytes per row, little-endian element bytes.
+    public var dense: [UInt8] = []
+    public let stride: Int
+    public var sparse: [SparseVector] = []
+    public var nulls: [Bool]?
+
+    init(field: FieldSchema) {
+        self.field = field
+        stride = field.dataType.bytesPerVector(dim: field.dimension ?? 0)
+        if field.nullable { nulls = [] }
+    }
+
+    public func isNull(_ i: Int) -> Bool { nulls?[i] ?? false }
+
+    mutating func append(_ value: FieldValue) {
+        if nulls != nil { nulls!.append(value == .null) }
+        switch (field.dataType, value) {
+        case (.bool, .bool(let b)): bools.append(b)
+        case (.bool, _): bools.append(false)
+        case (.int8, .int(let v)), (.int16, .int(let v)), (.int32, .int(let v)), (.int64, .int(let v)): ints.append(v)
+        case (.int8, _), (.int16, _), (.int32, _), (.int64, _): ints.append(0)
+        case (.float, .float(let f)): floats.append(f)
+        case (.float, _): floats.append(0)
+        case (.double, .double(let d)): doubles.append(d)
+        case (.double, _): doubles.append(0)
+        case (.varChar, .string(let s)): strings.append(s)
+        case (.varChar, _): strings.append("")
+        case (.json, .json(let j)): jsons.append(j)
+        case (.json, _): jsons.append(.null)
+        case (.array, .array(let a)): arrays.append(a)
+        case (.array, _): arrays.append([])
+        case (.floatVector, .floatVector(let v)): v.withUnsafeBytes { dense.append(contentsOf: $0) }
+        case (.int8Vector, .int8Vector(let v)): v.withUnsafeBytes { dense.append(contentsOf: $0) }
+        case (.binaryVector, .bytes(let b)), (.float16Vector, .bytes(let b)), (.bFloat16Vector, .bytes(let b)):
+            dense.append(contentsOf: b)
+        case (.sparseFloatVector, .sparse(let s)): sparse.append(s)
+        case (.sparseFloatVector, _): sparse.append(SparseVector(indices: [], values: []))
+        default: dense.append(contentsOf: repeatElement(0, count: stride))
+        }
+    }
+
+    /// The value at row position `i`.
+    public func value(at i: Int) -> FieldValue {
+        if isNull(i) { return .null }
+        switch field.dataType {
+        case .bool: return .bool(bools[i])
+        case .int8, .int16, .int32, .int64: return .int(ints[i])
+        case .float: return .float(floats[i])
+        case .double: return .double(doubles[i])
+        case .varChar: return .string(strings[i])
+        case .json: return .json(jsons[i])
+        case .array: return .array(arrays[i])
+        case .floatVector:
+            let dim = stride / 4
+            return .floatVector(dense.withUnsafeBytes { raw in
+                [Float](unsafeUninitializedCapacity: dim) { buffer, n in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(i * stride)..<((i + 1) * stride)]))
+                    n = dim
+                }
+            })
+        case .int8Vector:
+            return .int8Vector(dense[(i * stride)..<((i + 1) * stride)].map { Int8(bitPattern: $0) })
+        case .binaryVector, .float16Vector, .bFloat16Vector:
+            return .bytes(Array(dense[(i * stride)..<((i + 1) * stride)]))
+        case .sparseFloatVector: return .sparse(sparse[i])
+        }
+    }
+}
+
+/// All rows of one collection held in memory, column by column: what reads and filters run on.
+/// Deleted rows stay in place, flagged, so positions never move.
+///
+/// Not thread-safe by itself: `CollectionData` guards it.
+public final class Segment: @unchecked Sendable {
+    public let schema: CollectionSchema
+    public private(set) var rowIDs: [Int64] = []
+    public private(set) var partitionIDs: [Int64] = []
+    public private(set) var deleted: [Bool] = []
+    public private(set) var columns: [Column]
+    public private(set) var dynamic: [JSONObject?] = []
+    private var positions: [Int64: Int] = [:]
+    private var primaryKeyPositions: [PrimaryKey: [Int]] = [:]
+    public private(set) var liveCount = 0
+    let primaryIndex: Int
+
+    init(schema: CollectionSchema) {
+        self.schema = schema
+        columns = schema.fields.map(Column.init)
+        primaryIndex = schema.fields.firstIndex(where: \.isPrimaryKey) ?? 0
+    }
+
+    public var count: Int { rowIDs.count }
+
+    func append(rowID: Int64, partitionID: Int64, row: EntityRow) {
+        let position = rowIDs.count
+        rowIDs.append(rowID)
+        partitionIDs.append(partitionID)
+        deleted.append(false)
+        for i in columns.indices { columns[i].append(row.values[i]) }
+        dynamic.append(row.dynamic)
+        positions[rowID] = position
+        if let pk = Self.primaryKey(row.values[primaryIndex]) { primaryKeyPositions[pk, default: []].append(position) }
+        liveCount += 1
+    }
+
+    /// Flags a row deleted; false if it was not there.
+    @discardableResult
+    func delete(rowID: Int64) -> Bool {
+        guard let position = positions.removeValue(forKey: rowID) else { return false }
+        deleted[position] = true
+        if let pk = Self.primaryKey(columns[primaryIndex].value(at: position)) {
+            primaryKeyPositions[pk]?.removeAll { $0 == position }
+            if primaryKeyPositions[pk]?.isEmpty == true { primaryKeyPositions[pk] = nil }
+        }
+        liveCount -= 1
+        return true
+    }
+
+    /// Positions of the live rows with this primary key.
+    public func positions(of pk: PrimaryKey) -> [Int] { primaryKeyPositions[pk] ?? [] }
+
+    public func primaryKey(at position: Int) -> PrimaryKey? { Self.primaryKey(columns[primaryIndex].value(at: position)) }
+
+    /// The whole row at `position`.
+    public func row(at position: Int) -> EntityRow {
+        EntityRow(values: columns.map { $0.value(at: position) }, dynamic: dynamic[position])
+    }
+
+    static func primaryKey(_ value: FieldValue) -> PrimaryKey? {
+        switch value {
+        case .int(let v): .int(v)
+        case .string(let s): .string(s)
+        default: nil
+        }
+    }
+}
