@@ -8,11 +8,13 @@ import Logging
 public struct APIServer: HTTPHandler {
     let engine: Engine
     let logger: Logger
+    let options: APIOptions
     private let routes: [String: Route]
 
-    public init(engine: Engine, logger: Logger) {
+    public init(engine: Engine, logger: Logger, options: APIOptions = APIOptions()) {
         self.engine = engine
         self.logger = logger
+        self.options = options
         routes = Dictionary(uniqueKeysWithValues: RouteTable.all.map { ($0.path, $0) })
     }
 
@@ -40,7 +42,7 @@ public struct APIServer: HTTPHandler {
         let writer = JSONWriter(allowInt64: Self.parseBool(request.header("Accept-Type-Allow-Int64")) ?? true)
         do throws(SwiftvecError) {
             let body = try RequestBody(bytes: request.body, structName: route.requestName)
-            let context = RequestContext(body: body, engine: engine, headerDatabase: request.header("DB-Name"))
+            let context = RequestContext(body: body, engine: engine, headerDatabase: request.header("DB-Name"), options: options)
             let reply = try route.handler(context)
             var envelope = JSONObject()
             envelope.append("code", 0)

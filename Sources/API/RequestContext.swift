@@ -8,6 +8,7 @@ struct RequestContext {
     let engine: Engine
     /// The `DB-Name` header.
     let headerDatabase: String?
+    let options: APIOptions
 
     /// The database of the request: `dbName` in the body, else the `DB-Name` header, else `default`.
     func database() throws(SwiftvecError) -> String {

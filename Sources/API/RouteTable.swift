@@ -35,6 +35,13 @@ enum RouteTable {
         Route("partitions", "release", "PartitionsReq", PartitionRoutes.release),
         Route("partitions", "get_stats", "PartitionReq", PartitionRoutes.stats),
 
+        // Entities
+        Route("entities", "insert", "CollectionDataReq", EntityRoutes.insert),
+        Route("entities", "upsert", "CollectionDataReq", EntityRoutes.upsert),
+        Route("entities", "delete", "CollectionFilterReq", EntityRoutes.delete),
+        Route("entities", "get", "CollectionIDReq", EntityRoutes.get),
+        Route("entities", "query", "QueryReqV2", EntityRoutes.query),
+
         // Indexes
         Route("indexes", "create", "IndexParamReq", IndexRoutes.create),
         Route("indexes", "describe", "IndexReq", IndexRoutes.describe),

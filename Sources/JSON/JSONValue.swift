@@ -8,6 +8,8 @@ public enum JSONValue: Sendable, Equatable {
     /// when the client asked for `Accept-Type-Allow-Int64: false`, as Milvus does.
     case int64Datum(Int64)
     case double(Double)
+    /// A 32-bit float, written in its own shortest form (`0.9128709`, not `0.91287088394165039`).
+    case float(Float)
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
@@ -17,7 +19,7 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case .null: return "null"
         case .bool: return "bool"
-        case .int, .int64Datum, .double: return "number"
+        case .int, .int64Datum, .double, .float: return "number"
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"
@@ -50,6 +52,7 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case .int(let v), .int64Datum(let v): return Double(v)
         case .double(let d): return d
+        case .float(let f): return Double(f)
         default: return nil
         }
     }

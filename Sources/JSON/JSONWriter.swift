@@ -35,6 +35,7 @@ public struct JSONWriter: Sendable {
                 out.append(UInt8(ascii: "\""))
             }
         case .double(let d): Self.writeDouble(d, to: &out)
+        case .float(let f): Self.writeFloat(f, to: &out)
         case .string(let s): Self.writeString(s, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))

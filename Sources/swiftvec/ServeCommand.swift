@@ -37,10 +37,22 @@ struct ServeCommand: ParsableCommand {
             help: "Initial LMDB map size; it grows when full (SWIFTVEC_MAP_SIZE). Default: 1G")
     var mapSize: String?
 
+    @Option(help: "true: every acknowledged write is synced to disk first; false: commits are not synced, which is faster but a power loss may drop acknowledged writes (a process crash does not) (SWIFTVEC_SYNC). Default: true")
+    var sync: String?
+
+    @Option(name: .customLong("legacy-array-response"),
+            help: "true: Array fields in Milvus 2.x's wrapper shape {\"Data\":{...}} (SWIFTVEC_LEGACY_ARRAY_RESPONSE). Default: false")
+    var legacyArrayResponse: String?
+
+    @Option(name: .customLong("native-json-response"),
+            help: "false: JSON fields as strings of JSON text, as Milvus 2.x (SWIFTVEC_NATIVE_JSON_RESPONSE). Default: true")
+    var nativeJSONResponse: String?
+
     func run() throws {
         let config = try ServerConfiguration(
             host: host, port: port, dataDir: dataDir, threads: threads, logLevel: logLevel, maxBodySize: maxBodySize,
-            mapSize: mapSize, environment: ServerConfiguration.processEnvironment())
+            mapSize: mapSize, sync: sync, legacyArrayResponse: legacyArrayResponse, nativeJSONResponse: nativeJSONResponse,
+            environment: ServerConfiguration.processEnvironment())
         try ServerLifecycle(configuration: config).run()
     }
 }

@@ -11,9 +11,13 @@ struct ServerConfiguration {
     var logLevel: Logger.Level
     var maxBodySize: Int
     var mapSize: Int
+    var sync: Bool
+    var legacyArrayResponse: Bool
+    var nativeJSONResponse: Bool
 
     init(host: String?, port: Int?, dataDir: String?, threads: Int?, logLevel: String?, maxBodySize: String?,
-         mapSize: String?, environment: [String: String]) throws {
+         mapSize: String?, sync: String?, legacyArrayResponse: String?, nativeJSONResponse: String?,
+         environment: [String: String]) throws {
         func pick(_ cli: String?, _ name: String) -> String? { cli ?? environment["SWIFTVEC_\(name)"] }
         self.host = pick(host, "HOST") ?? "127.0.0.1"
         self.port = try Self.integer(pick(port.map(String.init), "PORT") ?? "19530", name: "port", range: 0...65_535)
@@ -27,6 +31,17 @@ struct ServerConfiguration {
         self.logLevel = parsed
         self.maxBodySize = try Self.size(pick(maxBodySize, "MAX_BODY_SIZE") ?? "64M", name: "max-body-size")
         self.mapSize = try Self.size(pick(mapSize, "MAP_SIZE") ?? "1G", name: "map-size")
+        self.sync = try Self.bool(pick(sync, "SYNC") ?? "true", name: "sync")
+        self.legacyArrayResponse = try Self.bool(pick(legacyArrayResponse, "LEGACY_ARRAY_RESPONSE") ?? "false", name: "legacy-array-response")
+        self.nativeJSONResponse = try Self.bool(pick(nativeJSONResponse, "NATIVE_JSON_RESPONSE") ?? "true", name: "native-json-response")
+    }
+
+    static func bool(_ text: String, name: String) throws -> Bool {
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ValidationError("invalid \(name) \(text): expected true or false")
+        }
     }
 
     static func integer(_ text: String, name: String, range: ClosedRange<Int>) throws -> Int {

@@ -34,7 +34,7 @@ struct ServerLifecycle {
 
         let engine: Engine
         do {
-            engine = try Engine(dataDirectory: configuration.dataDir, mapSize: configuration.mapSize,
+            engine = try Engine(dataDirectory: configuration.dataDir, mapSize: configuration.mapSize, durable: configuration.sync,
                                 logger: Logger(label: "swiftvec.engine"))
         } catch {
             logger.critical("cannot open data directory", metadata: ["dir": "\(configuration.dataDir)", "error": "\(error.message)"])
@@ -45,7 +45,9 @@ struct ServerLifecycle {
             server = try HTTPServer(
                 configuration: .init(host: configuration.host, port: configuration.port, threads: configuration.threads,
                                      maxBodySize: configuration.maxBodySize, defaultHeaders: APIServer.defaultHeaders),
-                handler: APIServer(engine: engine, logger: Logger(label: "swiftvec.api")))
+                handler: APIServer(engine: engine, logger: Logger(label: "swiftvec.api"),
+                                   options: APIOptions(legacyArrayResponse: configuration.legacyArrayResponse,
+                                                       nativeJSONResponse: configuration.nativeJSONResponse)))
             try server.start()
         } catch {
             logger.critical("cannot start HTTP server", metadata: ["error": "\(error)"])
@@ -53,7 +55,10 @@ struct ServerLifecycle {
             throw ExitCode(2)
         }
         logger.info("serving", metadata: ["version": "\(SwiftvecCommand.version)", "data-dir": "\(configuration.dataDir)",
-                                          "threads": "\(configuration.threads)"])
+                                          "threads": "\(configuration.threads)", "sync": "\(configuration.sync)"])
+        if !configuration.sync {
+            logger.warning("--sync false: commits are not synced; a power loss may drop acknowledged writes")
+        }
         // Tests and scripts read this line to learn the port.
         print("swiftvec listening on http://\(configuration.host):\(server.port)")
         fflush(nil)

@@ -1,0 +1,331 @@
+import Glibc
+import Filter
+import JSON
+
+/// A value while evaluating a filter on one row.
+enum FilterValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case list([FilterValue])
+    case object(JSONObject)
+
+    init(_ json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i), .int64Datum(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .float(let f): self = .double(Double(f))
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .list(a.map(FilterValue.init))
+        case .object(let o): self = .object(o)
+        }
+    }
+
+    init(_ field: FieldValue) {
+        switch field {
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .float(let f): self = .double(Double(f))
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .json(let j): self = FilterValue(j)
+        case .array(let a): self = .list(a.map(FilterValue.init))
+        default: self = .null
+        }
+    }
+
+    var staticType: FilterType {
+        switch self {
+        case .bool: .bool
+        case .int, .double: .number
+        case .string: .string
+        case .list: .list
+        case .object, .null: .unknown
+        }
+    }
+
+    var fieldValue: FieldValue? {
+        switch self {
+        case .int(let i): .int(i)
+        case .string(let s): .string(s)
+        default: nil
+        }
+    }
+}
+
+/// A `like` pattern: `%` matches any run of characters, `_` exactly one; `\%` and `\_` match themselves.
+struct LikePattern: Sendable {
+    enum Piece: Sendable, Equatable { case literal([Unicode.Scalar]), any, one }
+    let pieces: [Piece]
+
+    init(_ pattern: String) {
+        var pieces: [Piece] = []
+        var literal: [Unicode.Scalar] = []
+        var escaped = false
+        for s in pattern.unicodeScalars {
+            if escaped {
+                literal.append(s)
+                escaped = false
+            } else if s == "\\" {
+                escaped = true
+            } else if s == "%" || s == "_" {
+                if !literal.isEmpty { pieces.append(.literal(literal)); literal = [] }
+                pieces.append(s == "%" ? .any : .one)
+            } else {
+                literal.append(s)
+            }
+        }
+        if escaped { literal.append("\\") }
+        if !literal.isEmpty { pieces.append(.literal(literal)) }
+        self.pieces = pieces
+    }
+
+    func matches(_ text: String) -> Bool {
+        let scalars = Array(text.unicodeScalars)
+        return match(scalars[...], pieces[...])
+    }
+
+    private func match(_ text: ArraySlice<Unicode.Scalar>, _ pieces: ArraySlice<Piece>) -> Bool {
+        guard let first = pieces.first else { return text.isEmpty }
+        switch first {
+        case .literal(let l):
+            guard text.count >= l.count, text.prefix(l.count).elementsEqual(l) else { return false }
+            return match(text.dropFirst(l.count), pieces.dropFirst())
+        case .one:
+            return !text.isEmpty && match(text.dropFirst(), pieces.dropFirst())
+        case .any:
+            let rest = pieces.dropFirst()
+            if rest.isEmpty { return true }
+            var t = text
+            while true {
+                if match(t, rest) { return true }
+                if t.isEmpty { return false }
+                t = t.dropFirst()
+            }
+        }
+    }
+}
+
+/// A compiled filter: evaluates into one flag per row of a segment, with SQL's three-valued logic (a
+/// comparison with a null or missing value is unknown, and unknown rows do not match).
+public struct CompiledFilter: RowPredicate {
+    let root: BoundFilter
+    let schema: CollectionSchema
+    public let primaryKeys: [PrimaryKey]?
+    public let partitionKeyValues: [FieldValue]?
+
+    public func evaluate(_ segment: Segment) throws(SwiftvecError) -> [Bool] {
+        let n = segment.count
+        var result = [Bool](repeating: false, count: n)
+        for i in 0..<n where !segment.deleted[i] {
+            result[i] = truth(root, segment, i) == true
+        }
+        return result
+    }
+
+    /// true, false, or nil for unknown.
+    func truth(_ b: BoundFilter, _ s: Segment, _ i: Int) -> Bool? {
+        switch b {
+        case .and(let l, let r):
+            let a = truth(l, s, i)
+            if a == false { return false }
+            let c = truth(r, s, i)
+            if c == false { return false }
+            return (a == true && c == true) ? true : nil
+        case .or(let l, let r):
+            let a = truth(l, s, i)
+            if a == true { return true }
+            let c = truth(r, s, i)
+            if c == true { return true }
+            return (a == false && c == false) ? false : nil
+        case .not(let inner):
+            return truth(inner, s, i).map { !$0 }
+        default:
+            switch value(b, s, i) {
+            case .bool(let v): return v
+            default: return nil
+            }
+        }
+    }
+
+    func value(_ b: BoundFilter, _ s: Segment, _ i: Int) -> FilterValue {
+        switch b {
+        case .constant(let v): return v
+        case .field(let f):
+            return FilterValue(s.columns[f].value(at: i))
+        case .jsonPath(let field, let path):
+            var current: JSONValue
+            if let field {
+                guard case .json(let j) = s.columns[field].value(at: i) else { return .null }
+                current = j
+            } else {
+                guard let d = s.dynamic[i] else { return .null }
+                current = .object(d)
+            }
+            for component in path {
+                switch component {
+                case .key(let k):
+                    guard let next = current[k] else { return .null }
+                    current = next
+                case .index(let idx):
+                    guard let next = current[idx] else { return .null }
+                    current = next
+                }
+            }
+            return FilterValue(current)
+        case .arrayElement(let field, let index):
+            guard case .array(let items) = s.columns[field].value(at: i), index < items.count else { return .null }
+            return FilterValue(items[index])
+        case .negate(let inner):
+            switch value(inner, s, i) {
+            case .int(let v): return v == Int64.min ? .double(-Double(v)) : .int(-v)
+            case .double(let d): return .double(-d)
+            default: return .null
+            }
+        case .not, .and, .or:
+            return truth(b, s, i).map(FilterValue.bool) ?? .null
+        case .arithmetic(let op, let l, let r):
+            return Self.arithmetic(op, value(l, s, i), value(r, s, i))
+        case .compare(let op, let l, let r):
+            guard let order = Self.compare(value(l, s, i), value(r, s, i), equalityOnly: op == .equal || op == .notEqual) else {
+                return .null
+            }
+            switch op {
+            case .equal: return .bool(order == 0)
+            case .notEqual: return .bool(order != 0)
+            case .less: return .bool(order < 0)
+            case .lessEqual: return .bool(order <= 0)
+            case .greater: return .bool(order > 0)
+            default: return .bool(order >= 0)
+            }
+        case .membership(let l, let values, let negated):
+            let v = value(l, s, i)
+            if v == .null { return .null }
+            let found = values.contains { Self.compare(v, $0, equalityOnly: true) == 0 }
+            return .bool(found != negated)
+        case .like(let l, let pattern, let negated):
+            guard case .string(let text) = value(l, s, i) else { return .null }
+            return .bool(pattern.matches(text) != negated)
+        case .isNull(let inner, let negated):
+            let isNull = value(inner, s, i) == .null
+            return .bool(isNull != negated)
+        case .exists(let inner):
+            return .bool(value(inner, s, i) != .null || Self.keyPresent(inner, s, i))
+        case .contains(let kind, let target, let wanted):
+            guard case .list(let items) = value(target, s, i) else { return .null }
+            func has(_ w: FilterValue) -> Bool { items.contains { Self.compare($0, w, equalityOnly: true) == 0 } }
+            switch kind {
+            case .one, .all: return .bool(wanted.allSatisfy(has))
+            case .any: return .bool(wanted.contains(where: has))
+            }
+        case .length(let target):
+            guard case .list(let items) = value(target, s, i) else { return .null }
+            return .int(Int64(items.count))
+        }
+    }
+
+    /// `exists` is true for a key whose value is JSON null too.
+    private static func keyPresent(_ b: BoundFilter, _ s: Segment, _ i: Int) -> Bool {
+        guard case .jsonPath(let field, let path) = b, let lastKey = path.last else { return false }
+        var current: JSONValue
+        if let field {
+            guard case .json(let j) = s.columns[field].value(at: i) else { return false }
+            current = j
+        } else {
+            guard let d = s.dynamic[i] else { return false }
+            current = .object(d)
+        }
+        for component in path.dropLast() {
+            switch component {
+            case .key(let k): guard let next = current[k] else { return false }; current = next
+            case .index(let idx): guard let next = current[idx] else { return false }; current = next
+            }
+        }
+        switch lastKey {
+        case .key(let k): return current.objectValue?[k] != nil
+        case .index(let idx): return current[idx] != nil
+        }
+    }
+
+    /// Orders two values: numbers numerically (integers exactly), strings by their UTF-8 bytes, booleans and
+    /// lists for equality only. nil when they cannot be compared (a null, or different kinds).
+    static func compare(_ a: FilterValue, _ b: FilterValue, equalityOnly: Bool) -> Int? {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.int(let x), .double(let y)): return compareMixed(x, y)
+        case (.double(let x), .int(let y)): return compareMixed(y, x).map { -$0 }
+        case (.double(let x), .double(let y)):
+            if x.isNaN || y.isNaN { return nil }
+            return x < y ? -1 : (x == y ? 0 : 1)
+        case (.string(let x), .string(let y)):
+            if x.utf8.elementsEqual(y.utf8) { return 0 }
+            return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
+        case (.bool(let x), .bool(let y)):
+            return x == y ? 0 : (equalityOnly ? 1 : nil)
+        case (.list(let x), .list(let y)) where equalityOnly:
+            return x.count == y.count && zip(x, y).allSatisfy { compare($0, $1, equalityOnly: true) == 0 } ? 0 : 1
+        default:
+            return nil
+        }
+    }
+
+    /// An Int64 against a Double without losing precision.
+    private static func compareMixed(_ x: Int64, _ y: Double) -> Int? {
+        if y.isNaN { return nil }
+        if y >= 9_223_372_036_854_775_808.0 { return -1 }
+        if y < -9_223_372_036_854_775_808.0 { return 1 }
+        let t = y.rounded(.down)
+        let ti = Int64(t)
+        if x < ti { return -1 }
+        if x > ti { return 1 }
+        return t == y ? 0 : -1
+    }
+
+    /// Integer arithmetic stays exact (and falls back to Double on overflow); `/` and `%` by zero are null.
+    static func arithmetic(_ op: BinaryOperator, _ a: FilterValue, _ b: FilterValue) -> FilterValue {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            switch op {
+            case .add: let (r, o) = x.addingReportingOverflow(y); return o ? .double(Double(x) + Double(y)) : .int(r)
+            case .subtract: let (r, o) = x.subtractingReportingOverflow(y); return o ? .double(Double(x) - Double(y)) : .int(r)
+            case .multiply: let (r, o) = x.multipliedReportingOverflow(by: y); return o ? .double(Double(x) * Double(y)) : .int(r)
+            case .divide:
+                if y == 0 { return .null }
+                let (r, o) = x.dividedReportingOverflow(by: y)
+                return o ? .double(Double(x) / Double(y)) : .int(r)
+            case .modulo:
+                if y == 0 { return .null }
+                let (r, o) = x.remainderReportingOverflow(dividingBy: y)
+                return o ? .int(0) : .int(r)
+            case .power: return .double(pow(Double(x), Double(y)))
+            default: return .null
+            }
+        default:
+            guard let x = a.number, let y = b.number else { return .null }
+            switch op {
+            case .add: return .double(x + y)
+            case .subtract: return .double(x - y)
+            case .multiply: return .double(x * y)
+            case .divide: return y == 0 ? .null : .double(x / y)
+            case .modulo: return y == 0 ? .null : .double(x.truncatingRemainder(dividingBy: y))
+            case .power: return .double(pow(x, y))
+            default: return .null
+            }
+        }
+    }
+}
+
+extension FilterValue {
+    var number: Double? {
+        switch self {
+        case .int(let i): Double(i)
+        case .double(let d): d
+        default: nil
+        }
+    }
+}
+
