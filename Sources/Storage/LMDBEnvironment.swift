@@ -37,9 +37,15 @@ public final class LMDBEnvironment: @unchecked Sendable {
         guard fd >= 0 else {
             throw StorageError.failure(operation: "open \(directory)/LOCK", code: errno, message: Self.errnoText(errno))
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            Glibc.close(fd)
-            throw StorageError.locked(path: directory)
+        // Retry briefly: a process that is exiting, or a child between fork and exec, may still hold it.
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            attempts += 1
+            guard attempts < 100 else {
+                Glibc.close(fd)
+                throw StorageError.locked(path: directory)
+            }
+            usleep(10_000)
         }
         lockFD = fd
 
