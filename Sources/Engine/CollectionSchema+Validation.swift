@@ -20,7 +20,7 @@ public struct CollectionDefinition: Sendable {
 
     public static let defaultPartitionsNum = 16
     public static let maxFields = 64
-    public static let maxVectorFields = 4
+    public static let maxVectorFields = 10
     public static let maxShards: Int32 = 16
 }
 
