@@ -17,7 +17,9 @@ let package = Package(
         .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
 
-        .target(name: "JSON", dependencies: ["CJansson"]),
+        // simdjson (Debian: libsimdjson-dev) parses request bodies; jansson reports where invalid JSON breaks.
+        .target(name: "CSimdJSON", cxxSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("simdjson")]),
+        .target(name: "JSON", dependencies: ["CJansson", "CSimdJSON"]),
         .target(name: "Storage", dependencies: ["CLMDB"]),
         .target(name: "Filter"),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
@@ -39,5 +41,6 @@ let package = Package(
         .testTarget(name: "FilterTests", dependencies: ["Filter"]),
         // Live tests: they start the real `swiftvec` binary and talk HTTP to it.
         .testTarget(name: "APITests", dependencies: ["JSON"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -134,7 +134,8 @@ private struct Binder {
         func target(_ e: FilterExpression) throws(SwiftvecError) -> BoundFilter {
             let (b, t) = try bind(e)
             switch b {
-            case .jsonPath, .field where t == .list: return b
+            case .jsonPath: return b
+            case .field where t == .list: return b
             default: throw fail("\(name) needs an Array field or a JSON path, got \(describe(e))")
             }
         }
