@@ -182,7 +182,7 @@ extension Engine {
     public func query(database: String, collection: String, selection: RowSelection, offset: Int, limit: Int?,
                       fields: Set<Int>, dynamic: Bool) throws(SwiftvecError) -> [EntityRow] {
         let (c, data) = try readableData(database: database, collection: collection, operation: "query")
-        let partitionIDs = try selectedPartitionIDs(c, names: selection.partitions, requireLoaded: true)
+        let partitionIDs = try selectedPartitionIDs(c, names: selection.partitions, requireLoaded: true, filter: selection.filter)
         return try data.read { segment throws(SwiftvecError) in
             let matches = try selection.filter?.evaluate(segment)
             var skipped = 0
@@ -203,7 +203,7 @@ extension Engine {
     /// The number of rows matching the selection.
     public func count(database: String, collection: String, selection: RowSelection) throws(SwiftvecError) -> Int64 {
         let (c, data) = try readableData(database: database, collection: collection, operation: "query")
-        let partitionIDs = try selectedPartitionIDs(c, names: selection.partitions, requireLoaded: true)
+        let partitionIDs = try selectedPartitionIDs(c, names: selection.partitions, requireLoaded: true, filter: selection.filter)
         return try data.read { segment throws(SwiftvecError) in
             let matches = try selection.filter?.evaluate(segment)
             var n: Int64 = 0
@@ -274,7 +274,13 @@ extension Engine {
     }
 
     /// Partition ids to read (nil: no restriction beyond loaded partitions, which `requireLoaded` enforces).
-    private func selectedPartitionIDs(_ c: CollectionInfo, names: [String], requireLoaded: Bool) throws(SwiftvecError) -> Set<Int64>? {
+    /// A filter that pins the partition key to some values prunes the other partitions.
+    private func selectedPartitionIDs(_ c: CollectionInfo, names: [String], requireLoaded: Bool,
+                                      filter: (any RowPredicate)? = nil) throws(SwiftvecError) -> Set<Int64>? {
+        if names.isEmpty, c.schema.partitionKeyField != nil, let values = filter?.partitionKeyValues {
+            let hashed = Set(values.map { c.partitions[PartitionKeyHash.partition(of: $0, count: c.partitions.count)].id })
+            return requireLoaded ? hashed.intersection(c.partitions.filter(\.loaded).map(\.id)) : hashed
+        }
         if names.isEmpty {
             if requireLoaded, c.partitions.contains(where: { !$0.loaded }) {
                 return Set(c.partitions.filter(\.loaded).map(\.id))

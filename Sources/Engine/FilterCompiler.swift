@@ -275,7 +275,10 @@ private struct Binder {
         guard let k = schema.fields.firstIndex(where: \.isPartitionKey) else { return nil }
         func values(_ b: BoundFilter) -> [FieldValue]? {
             switch b {
-            case .membership(.field(k), let vs, negated: false): return vs.compactMap(\.fieldValue)
+            case .membership(.field(k), let vs, negated: false):
+                // Only exact key values prune (a 5.0 for an Int64 key still matches 5, so it does not).
+                let keys = vs.compactMap(\.fieldValue)
+                return keys.count == vs.count ? keys : nil
             case .compare(.equal, .field(k), .constant(let v)), .compare(.equal, .constant(let v), .field(k)):
                 return v.fieldValue.map { [$0] }
             case .and(let l, let r): return values(l) ?? values(r)

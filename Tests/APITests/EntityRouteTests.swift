@@ -290,5 +290,10 @@ struct EntityRouteTests {
         #expect(perPartition.filter { $0 > 0 }.count >= 2, "rows spread over partitions: \(perPartition)")
         #expect(try s.call("entities/query", #"{"collectionName":"mt","filter":"tenant == \"t3\"","outputFields":["count(*)"]}"#)["data"] == [["count(*)": 20]])
         #expect(try s.call("entities/query", #"{"collectionName":"mt","filter":"tenant in [\"t1\",\"t2\"] and id < 100","outputFields":["count(*)"]}"#)["data"] == [["count(*)": 20]])
+        // Pruning by an Int64 key must not drop a value written as a double.
+        #expect(try s.call("collections/create", #"{"collectionName":"mi","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"k","dataType":"Int64","isPartitionKey":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}}]},"indexParams":[{"fieldName":"v"}]}"#).code == 0)
+        #expect(try s.call("entities/insert", #"{"collectionName":"mi","data":[{"id":1,"k":5,"v":[1,1]},{"id":2,"k":6,"v":[1,1]}]}"#).code == 0)
+        #expect(try s.call("entities/query", #"{"collectionName":"mi","filter":"k in [5.0, 6]","outputFields":["count(*)"]}"#)["data"] == [["count(*)": 2]])
+        #expect(try s.call("entities/query", #"{"collectionName":"mi","filter":"k == 5","outputFields":["count(*)"]}"#)["data"] == [["count(*)": 1]])
     }
 }
