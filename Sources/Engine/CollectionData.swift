@@ -13,7 +13,12 @@ public final class CollectionData: @unchecked Sendable {
         self.collectionID = collectionID
         segment = Segment(schema: schema)
         lock = .allocate(capacity: 1)
-        pthread_rwlock_init(lock, nil)
+        // Writer preference: a stream of long reads must not hold back the group-commit leader.
+        var attr = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attr)
+        pthread_rwlockattr_setkind_np(&attr, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        pthread_rwlock_init(lock, &attr)
+        pthread_rwlockattr_destroy(&attr)
     }
 
     deinit {

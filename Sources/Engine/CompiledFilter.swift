@@ -84,29 +84,39 @@ struct LikePattern: Sendable {
         self.pieces = pieces
     }
 
+    /// Wildcard matching in linear time: on a mismatch, fall back to the last `%` and let it absorb one
+    /// more character (no exponential backtracking, no recursion).
     func matches(_ text: String) -> Bool {
-        let scalars = Array(text.unicodeScalars)
-        return match(scalars[...], pieces[...])
-    }
-
-    private func match(_ text: ArraySlice<Unicode.Scalar>, _ pieces: ArraySlice<Piece>) -> Bool {
-        guard let first = pieces.first else { return text.isEmpty }
-        switch first {
-        case .literal(let l):
-            guard text.count >= l.count, text.prefix(l.count).elementsEqual(l) else { return false }
-            return match(text.dropFirst(l.count), pieces.dropFirst())
-        case .one:
-            return !text.isEmpty && match(text.dropFirst(), pieces.dropFirst())
-        case .any:
-            let rest = pieces.dropFirst()
-            if rest.isEmpty { return true }
-            var t = text
-            while true {
-                if match(t, rest) { return true }
-                if t.isEmpty { return false }
-                t = t.dropFirst()
+        var tokens: [Unicode.Scalar?] = []  // nil = `_`; `%` is kept apart below
+        var stars: [Bool] = []
+        for piece in pieces {
+            switch piece {
+            case .literal(let l): for c in l { tokens.append(c); stars.append(false) }
+            case .one: tokens.append(nil); stars.append(false)
+            case .any: tokens.append(nil); stars.append(true)
             }
         }
+        let t = Array(text.unicodeScalars)
+        var i = 0, p = 0
+        var starP = -1, starI = 0
+        while i < t.count {
+            if p < tokens.count && !stars[p] && (tokens[p] == nil || tokens[p] == t[i]) {
+                i += 1
+                p += 1
+            } else if p < tokens.count && stars[p] {
+                starP = p
+                starI = i
+                p += 1
+            } else if starP >= 0 {
+                p = starP + 1
+                starI += 1
+                i = starI
+            } else {
+                return false
+            }
+        }
+        while p < tokens.count && stars[p] { p += 1 }
+        return p == tokens.count
     }
 }
 

@@ -38,7 +38,7 @@ extension Engine {
         let targets = try partitionTargets(c, partition: partition, rows: rows)
         let box = ResultBox<[PrimaryKey]>([])
         try perform { txn in
-            try self.requireCollection(c.id, in: txn)
+            try self.requireCollection(c.id, partitions: Set(targets), in: txn)
             var next = try Self.allocateIDs(txn, count: rows.count)
             var written: [(Int64, Int64, EntityRow)] = []
             written.reserveCapacity(rows.count)
@@ -50,7 +50,7 @@ extension Engine {
                 var row = row
                 let rowID = next
                 next += 1
-                if autoID { row.values[pkIndex] = .int(rowID) }
+                if autoID && row.values[pkIndex] == .null { row.values[pkIndex] = .int(rowID) }
                 try self.writeRow(row, rowID: rowID, partitionID: partitionID, collection: c, txn: txn)
                 keys.append(Segment.primaryKey(row.values[pkIndex])!)
                 written.append((rowID, partitionID, row))
@@ -79,14 +79,16 @@ extension Engine {
         }
         let kept = rows.indices.filter { lastIndexOfKey[Segment.primaryKey(rows[$0].values[pkIndex])!] == $0 }
         let keptRows = kept.map { rows[$0] }
-        let targets = try partitionTargets(c, partition: partition, rows: keptRows)
+        // Validates the partition choice now; with a partition key the partition is computed from each
+        // merged row below, since a partial update may leave the key out.
+        let targets = try partitionTargets(c, partition: partition, rows: partialUpdate && c.schema.partitionKeyField != nil ? [] : keptRows)
         let box = ResultBox<[PrimaryKey]>([])
         try perform { txn in
-            try self.requireCollection(c.id, in: txn)
+            try self.requireCollection(c.id, partitions: Set(targets), in: txn)
             var next = try Self.allocateIDs(txn, count: keptRows.count)
             var inserted: [(Int64, Int64, EntityRow)] = []
             var deleted: [Int64] = []
-            for (i, (row, partitionID)) in zip(keptRows, targets).enumerated() {
+            for (i, row) in keptRows.enumerated() {
                 let pk = Segment.primaryKey(row.values[pkIndex])!
                 let existing = try self.rowIDs(of: pk, collection: c.id, txn: txn)
                 var merged = row
@@ -96,18 +98,22 @@ extension Engine {
                     for (f, field) in c.schema.fields.enumerated() where !providedFields.contains(field.name) {
                         merged.values[f] = old.values[f]
                     }
-                    if !providedFields.contains("$meta") {
-                        var dynamic = old.dynamic ?? JSONObject()
-                        for entry in row.dynamic?.entries ?? [] { dynamic[entry.key] = entry.value }
-                        merged.dynamic = dynamic.isEmpty ? nil : dynamic
-                    }
+                    // Dynamic keys merge: the given ones replace, the others stay.
+                    var dynamic = old.dynamic ?? JSONObject()
+                    for entry in row.dynamic?.entries ?? [] { dynamic[entry.key] = entry.value }
+                    merged.dynamic = dynamic.isEmpty ? nil : dynamic
                 } else if partialUpdate {
-                    if let missing = c.schema.fields.first(where: { f in
-                        !providedFields.contains(f.name) && !f.nullable && f.defaultValue == nil && !f.isPrimaryKey })
-                    {
-                        throw SwiftvecError(.invalidInsertData, "fail to deal the insert data, error: row \(kept[i]): primary key \(pk) does not exist, so partial update needs field \(missing.name)")
+                    // A new key: fields left out take their default, or null, or are missing.
+                    for (f, field) in c.schema.fields.enumerated() where !providedFields.contains(field.name) && !field.isPrimaryKey {
+                        if let d = field.defaultValue {
+                            merged.values[f] = field.fieldValue(of: d)
+                        } else if !field.nullable {
+                            throw SwiftvecError(.invalidInsertData, "fail to deal the insert data, error: row \(kept[i]): primary key \(pk) does not exist, so partial update needs field \(field.name)")
+                        }
                     }
                 }
+                let partitionID = c.schema.partitionKeyField != nil
+                    ? try self.partitionTargets(c, partition: nil, rows: [merged])[0] : targets[i]
                 for old in existing { try self.deleteRow(old, pk: pk, collection: c.id, txn: txn) }
                 deleted += existing
                 let rowID = next
@@ -313,7 +319,7 @@ extension Engine {
     }
 
     private func writeRow(_ row: EntityRow, rowID: Int64, partitionID: Int64, collection c: CollectionInfo, txn: WriteTransaction) throws {
-        try txn.put(.rows, StorageKey.row(collection: c.id, row: rowID), RowCodec.encode(row, partitionID: partitionID, schema: c.schema))
+        try txn.put(.rows, StorageKey.row(collection: c.id, row: rowID), try RowCodec.encode(row, partitionID: partitionID, schema: c.schema))
         let pk = Segment.primaryKey(row.values[c.schema.fields.firstIndex(where: \.isPrimaryKey)!])!
         var key = Self.primaryKeyPrefix(pk, collection: c.id)
         StorageKey.appendBigEndian(UInt64(bitPattern: rowID), to: &key)
@@ -353,10 +359,16 @@ extension Engine {
         return Int64(bitPattern: v)
     }
 
-    /// Fails with 100 when the collection was dropped after the request looked it up.
-    private func requireCollection(_ id: Int64, in txn: WriteTransaction) throws {
-        guard try txn.get(.catalog, StorageKey.catalog(kind: CatalogKind.collection, id: id)) != nil else {
+    /// Fails with 100 when the collection was dropped after the request looked it up, and with 200 when
+    /// one of the partitions the rows go to was dropped meanwhile (checked in the write's own transaction).
+    private func requireCollection(_ id: Int64, partitions: Set<Int64> = [], in txn: WriteTransaction) throws {
+        guard let record = try txn.get(.catalog, StorageKey.catalog(kind: CatalogKind.collection, id: id)) else {
             throw SwiftvecError(.collectionNotFound, "collection not found[collection=\(id)]")
+        }
+        guard !partitions.isEmpty else { return }
+        let live = Set(try CollectionInfo(record: record).partitions.map(\.id))
+        guard partitions.isSubset(of: live) else {
+            throw SwiftvecError(.partitionNotFound, "partition not found[partition=\(partitions.subtracting(live).first!)]: it was dropped while the write was in flight")
         }
     }
 
@@ -422,8 +434,12 @@ extension Engine {
         }
     }
 
+    /// Drops a collection's rows from memory unless the catalog says it is loaded again (a load that raced
+    /// this release keeps its data, which writes have kept current).
     func unload(_ collection: Int64) {
-        loaded.withLock { $0[collection] = nil }
+        loaded.withLock { data in
+            if snapshot.collections[collection]?.isLoaded != true { data[collection] = nil }
+        }
     }
 }
 

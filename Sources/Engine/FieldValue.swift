@@ -62,6 +62,21 @@ public struct EntityRow: Sendable, Equatable {
     }
 }
 
+extension FieldSchema {
+    /// A default value as a value of this field's type.
+    public func fieldValue(of value: ScalarValue) -> FieldValue {
+        switch (value, dataType) {
+        case (.bool(let b), _): .bool(b)
+        case (.int(let i), .float): .float(Float(i))
+        case (.int(let i), .double): .double(Double(i))
+        case (.int(let i), _): .int(i)
+        case (.double(let v), .float): .float(Float(v))
+        case (.double(let v), _): .double(v)
+        case (.string(let s), _): .string(s)
+        }
+    }
+}
+
 extension DataType {
     /// Bytes per row of a dense vector field of dimension `dim`.
     public func bytesPerVector(dim: Int) -> Int {

@@ -33,6 +33,19 @@ enum FilterType: Equatable {
 
 /// Compiles filter text against a schema.
 public enum FilterCompiler {
+    /// A filter selecting these primary keys (`pk in [...]`), built without parsing text.
+    public static func primaryKeys(_ keys: [PrimaryKey], schema: CollectionSchema) -> CompiledFilter {
+        let pk = schema.fields.firstIndex(where: \.isPrimaryKey) ?? 0
+        let values: [FilterValue] = keys.map { key in
+            switch key {
+            case .int(let i): .int(i)
+            case .string(let s): .string(s)
+            }
+        }
+        return CompiledFilter(root: .membership(.field(pk), values, negated: false), schema: schema, primaryKeys: keys,
+                              partitionKeyValues: nil)
+    }
+
     /// Parses and binds `text`; nil when the text is empty (no filter).
     public static func compile(_ text: String, parameters: JSONObject?, schema: CollectionSchema) throws(SwiftvecError) -> CompiledFilter? {
         guard text.contains(where: { !$0.isWhitespace }) else { return nil }

@@ -7,7 +7,7 @@ import Storage
 enum RowCodec {
     static let version: UInt8 = 1
 
-    static func encode(_ row: EntityRow, partitionID: Int64, schema: CollectionSchema) -> [UInt8] {
+    static func encode(_ row: EntityRow, partitionID: Int64, schema: CollectionSchema) throws -> [UInt8] {
         var w = RecordWriter()
         w.write(version)
         w.write(partitionID)
@@ -16,6 +16,8 @@ enum RowCodec {
             if field.nullable {
                 w.write(value == .null)
                 if value == .null { continue }
+            } else if value == .null {
+                throw SwiftvecError(.invalidInsertData, "fail to deal the insert data, error: field \(field.name) is required")
             }
             write(value, type: field.dataType, element: field.elementType, to: &w)
         }

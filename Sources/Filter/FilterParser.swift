@@ -4,6 +4,11 @@
 public struct FilterParser {
     private var tokens: [(FilterToken, Int)]
     private var position = 0
+    /// Current nesting (parentheses, unary operators, lists, calls) and the limits that keep evaluation's
+    /// recursion shallow: a filter is client input, and a deep one must be an error, not a stack overflow.
+    private var depth = 0
+    static let maxDepth = 256
+    static let maxChain = 4_096
 
     /// Parses `text`; an empty or all-blank text is an error (callers treat "no filter" before parsing).
     public static func parse(_ text: String) throws(FilterSyntaxError) -> FilterExpression {
@@ -47,26 +52,52 @@ public struct FilterParser {
     private func isKeyword(_ s: String) -> Bool { current == .keyword(s) }
 
     mutating func parseOr() throws(FilterSyntaxError) -> FilterExpression {
-        var left = try parseAnd()
+        try enter()
+        defer { depth -= 1 }
+        var operands = [try parseAnd()]
         while isKeyword("or") || isSymbol("||") {
             advance()
-            left = .binary(.or, left, try parseAnd())
+            operands.append(try parseAnd())
         }
-        return left
+        return Self.balanced(.or, operands[...])
     }
 
     private mutating func parseAnd() throws(FilterSyntaxError) -> FilterExpression {
-        var left = try parseEquality()
+        var operands = [try parseEquality()]
         while isKeyword("and") || isSymbol("&&") {
             advance()
-            left = .binary(.and, left, try parseEquality())
+            operands.append(try parseEquality())
         }
-        return left
+        return Self.balanced(.and, operands[...])
+    }
+
+    /// `and` and `or` are associative: a long chain becomes a balanced tree, logarithmic in depth.
+    private static func balanced(_ op: BinaryOperator, _ operands: ArraySlice<FilterExpression>) -> FilterExpression {
+        if operands.count == 1 { return operands.first! }
+        let mid = operands.startIndex + operands.count / 2
+        return .binary(op, balanced(op, operands[..<mid]), balanced(op, operands[mid...]))
+    }
+
+    private mutating func enter() throws(FilterSyntaxError) {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw FilterSyntaxError(message: "the expression nests deeper than \(Self.maxDepth) levels", column: column)
+        }
+    }
+
+    /// Left-deep chains of one precedence level (`a + b + c ...`) are limited in length.
+    private func checkChain(_ n: Int) throws(FilterSyntaxError) {
+        guard n <= Self.maxChain else {
+            throw FilterSyntaxError(message: "the expression chains more than \(Self.maxChain) operators of one kind", column: column)
+        }
     }
 
     private mutating func parseEquality() throws(FilterSyntaxError) -> FilterExpression {
         var left = try parseRelational()
+        var n = 0
         while true {
+            n += 1
+            try checkChain(n)
             if isSymbol("==") { advance(); left = .binary(.equal, left, try parseRelational()) }
             else if isSymbol("!=") { advance(); left = .binary(.notEqual, left, try parseRelational()) }
             else if isSymbol("&") || isSymbol("|") || isSymbol("^") || isSymbol("<<") || isSymbol(">>") || isSymbol("~") {
@@ -106,7 +137,10 @@ public struct FilterParser {
 
     private mutating func parseMembership() throws(FilterSyntaxError) -> FilterExpression {
         var left = try parseAdditive()
+        var n = 0
         while true {
+            n += 1
+            try checkChain(n)
             var negated = false
             if isKeyword("not"), peek() == .keyword("in") || peek() == .keyword("like") {
                 negated = true
@@ -128,7 +162,10 @@ public struct FilterParser {
 
     private mutating func parseAdditive() throws(FilterSyntaxError) -> FilterExpression {
         var left = try parseMultiplicative()
+        var n = 0
         while true {
+            n += 1
+            try checkChain(n)
             if isSymbol("+") { advance(); left = .binary(.add, left, try parseMultiplicative()) }
             else if isSymbol("-") { advance(); left = .binary(.subtract, left, try parseMultiplicative()) }
             else { return left }
@@ -137,7 +174,10 @@ public struct FilterParser {
 
     private mutating func parseMultiplicative() throws(FilterSyntaxError) -> FilterExpression {
         var left = try parseUnary()
+        var n = 0
         while true {
+            n += 1
+            try checkChain(n)
             if isSymbol("*") { advance(); left = .binary(.multiply, left, try parseUnary()) }
             else if isSymbol("/") { advance(); left = .binary(.divide, left, try parseUnary()) }
             else if isSymbol("%") { advance(); left = .binary(.modulo, left, try parseUnary()) }
@@ -146,6 +186,8 @@ public struct FilterParser {
     }
 
     private mutating func parseUnary() throws(FilterSyntaxError) -> FilterExpression {
+        try enter()
+        defer { depth -= 1 }
         if isSymbol("-") { advance(); return .unary(.minus, try parseUnary()) }
         if isSymbol("+") { advance(); return .unary(.plus, try parseUnary()) }
         if isKeyword("not") || isSymbol("!") { advance(); return .unary(.not, try parseUnary()) }

@@ -47,7 +47,7 @@ struct RowDecoder {
                 guard let given, !given.isNull else {
                     if partial && given == nil { continue }
                     if let d = field.defaultValue {
-                        values[f] = Self.fieldValue(d, type: field.dataType)
+                        values[f] = field.fieldValue(of: d)
                         if given != nil || !partial { provided.insert(field.name) }
                         continue
                     }
@@ -79,18 +79,6 @@ struct RowDecoder {
             rows.append(EntityRow(values: values, dynamic: dynamic))
         }
         return (rows, providedFields ?? [])
-    }
-
-    static func fieldValue(_ d: ScalarValue, type: DataType) -> FieldValue {
-        switch (d, type) {
-        case (.bool(let b), _): .bool(b)
-        case (.int(let i), .float): .float(Float(i))
-        case (.int(let i), .double): .double(Double(i))
-        case (.int(let i), _): .int(i)
-        case (.double(let v), .float): .float(Float(v))
-        case (.double(let v), _): .double(v)
-        case (.string(let s), _): .string(s)
-        }
     }
 
     func decodeValue(_ v: JSONValue, field: FieldSchema, row r: Int) throws(SwiftvecError) -> FieldValue {
@@ -138,6 +126,9 @@ struct RowDecoder {
                 let bits = field.dataType == .float16Vector ? Float16(x).bitPattern : Self.bfloat16(x)
                 if field.dataType == .float16Vector, !Float16(x).isFinite {
                     throw error(r, name, "\(x) is out of the Float16 range")
+                }
+                if field.dataType == .bFloat16Vector, !Float(bitPattern: UInt32(bits) << 16).isFinite {
+                    throw error(r, name, "\(x) is out of the BFloat16 range")
                 }
                 bytes.append(UInt8(truncatingIfNeeded: bits))
                 bytes.append(UInt8(truncatingIfNeeded: bits >> 8))
@@ -225,8 +216,7 @@ struct RowDecoder {
         case .bool:
             switch v {
             case .bool(let b): return .bool(b)
-            case .string("true"), .string("True"), .string("TRUE"): return .bool(true)
-            case .string("false"), .string("False"), .string("FALSE"): return .bool(false)
+            case .string(let text) where APIServer.parseBool(text) != nil: return .bool(APIServer.parseBool(text)!)
             default: throw error(r, path, "expected a bool, got \(v.typeName)")
             }
         case .int8, .int16, .int32, .int64:

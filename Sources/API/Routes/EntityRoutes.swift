@@ -27,15 +27,15 @@ enum EntityRoutes {
 
     static func delete(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {
         let (database, c) = try collection(ctx)
-        var filterText = try ctx.body.string("filter") ?? ""
-        if filterText.isEmpty, let ids = ctx.body.value("id") {
+        let filterText = try ctx.body.string("filter") ?? ""
+        let filter: CompiledFilter?
+        if !filterText.contains(where: { !$0.isWhitespace }), let ids = ctx.body.value("id") {
             // Milvus 3.0 also deletes by `id`.
-            let keys = try primaryKeys(ids, schema: c.schema)
-            let pk = c.schema.primaryField!
-            filterText = "\(pk.name) in [\(keys.map { k in if case .string(let s) = k { return JSONWriter().encodeString(.string(s)) }; return k.description }.joined(separator: ","))]"
+            filter = FilterCompiler.primaryKeys(try primaryKeys(ids, schema: c.schema), schema: c.schema)
+        } else {
+            guard filterText.contains(where: { !$0.isWhitespace }) else { throw ctx.body.missing("filter") }
+            filter = try FilterCompiler.compile(filterText, parameters: try ctx.body.object("exprParams"), schema: c.schema)
         }
-        guard filterText.contains(where: { !$0.isWhitespace }) else { throw ctx.body.missing("filter") }
-        let filter = try FilterCompiler.compile(filterText, parameters: try ctx.body.object("exprParams"), schema: c.schema)
         var partitions: [String] = []
         if let p = try ctx.body.string("partitionName"), !p.isEmpty { partitions = [p] }
         let count = try ctx.engine.delete(database: database, collection: c.name, selection: RowSelection(partitions: partitions, filter: filter))
