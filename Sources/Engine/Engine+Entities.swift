@@ -132,27 +132,21 @@ extension Engine {
     public func delete(database: String, collection: String, selection: RowSelection) throws(SwiftvecError) -> Int {
         let c = try describeCollection(database: database, name: collection)
         let partitionIDs = try selectedPartitionIDs(c, names: selection.partitions, requireLoaded: false)
-        let box = ResultBox<Int>(0)
         if let keys = selection.filter?.primaryKeys {
             // Pure primary-key filters go straight to the key table.
-            try perform { txn in
-                try self.requireCollection(c.id, in: txn)
-                var deleted: [Int64] = []
+            return try deleteRows(c) { txn in
+                var victims: [(Int64, PrimaryKey)] = []
                 for pk in keys {
                     for rowID in try self.rowIDs(of: pk, collection: c.id, txn: txn) {
                         if let partitionIDs {
                             guard let record = try txn.get(.rows, StorageKey.row(collection: c.id, row: rowID)),
                                   partitionIDs.contains(Self.partitionID(ofRecord: record)) else { continue }
                         }
-                        try self.deleteRow(rowID, pk: pk, collection: c.id, txn: txn)
-                        deleted.append(rowID)
+                        victims.append((rowID, pk))
                     }
                 }
-                if !deleted.isEmpty { _ = try txn.nextOperationNumber() }
-                box.value = deleted.count
-                return self.memoryApply(c.id, inserted: [], deleted: deleted)
+                return victims
             }
-            return box.value
         }
         // Evaluate the filter on the rows as they are now (in memory, or read from storage when the
         // collection is not loaded), then delete those rows in one transaction.
@@ -167,16 +161,23 @@ extension Engine {
             }
             return result
         }
+        return try deleteRows(c) { txn in
+            // Rows deleted since the filter ran are skipped.
+            try victims.filter { try txn.get(.rows, StorageKey.row(collection: c.id, row: $0.0)) != nil }
+        }
+    }
+
+    /// Deletes the rows `victims` names (inside the write's transaction) and returns how many.
+    private func deleteRows(_ c: CollectionInfo,
+                            _ victims: @escaping (WriteTransaction) throws -> [(Int64, PrimaryKey)]) throws(SwiftvecError) -> Int {
+        let box = ResultBox<Int>(0)
         try perform { txn in
             try self.requireCollection(c.id, in: txn)
-            var deleted: [Int64] = []
-            for (rowID, pk) in victims where try txn.get(.rows, StorageKey.row(collection: c.id, row: rowID)) != nil {
-                try self.deleteRow(rowID, pk: pk, collection: c.id, txn: txn)
-                deleted.append(rowID)
-            }
-            if !deleted.isEmpty { _ = try txn.nextOperationNumber() }
-            box.value = deleted.count
-            return self.memoryApply(c.id, inserted: [], deleted: deleted)
+            let rows = try victims(txn)
+            for (rowID, pk) in rows { try self.deleteRow(rowID, pk: pk, collection: c.id, txn: txn) }
+            if !rows.isEmpty { _ = try txn.nextOperationNumber() }
+            box.value = rows.count
+            return self.memoryApply(c.id, inserted: [], deleted: rows.map(\.0))
         }
         return box.value
     }

@@ -12,7 +12,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
     public let path: String
     private let env: OpaquePointer
     private var dbis: [Table: MDB_dbi] = [:]
-    private let gate: UnsafeMutablePointer<pthread_rwlock_t>
+    private let gate = ReadWriteLock()
     private let writerMutex: UnsafeMutablePointer<pthread_mutex_t>
     private let lockFD: Int32
     private var mapSize: Int
@@ -52,12 +52,6 @@ public final class LMDBEnvironment: @unchecked Sendable {
         var envPointer: OpaquePointer?
         try Self.check(mdb_env_create(&envPointer), "mdb_env_create")
         env = envPointer!
-        gate = .allocate(capacity: 1)
-        var attr = pthread_rwlockattr_t()
-        pthread_rwlockattr_init(&attr)
-        pthread_rwlockattr_setkind_np(&attr, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
-        pthread_rwlock_init(gate, &attr)
-        pthread_rwlockattr_destroy(&attr)
         writerMutex = .allocate(capacity: 1)
         pthread_mutex_init(writerMutex, nil)
 
@@ -89,8 +83,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Syncs and closes the environment and releases the directory lock. Idempotent. No transaction may be
     /// running (the server calls this after the HTTP workers and builders have stopped).
     public func close() {
-        pthread_rwlock_wrlock(gate)
-        defer { pthread_rwlock_unlock(gate) }
+        gate.lockExclusive()
+        defer { gate.unlock() }
         guard !closed else { return }
         closed = true
         mdb_env_sync(env, 1)
@@ -100,8 +94,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// The current size of the memory map in bytes.
     public var currentMapSize: Int {
-        pthread_rwlock_rdlock(gate)
-        defer { pthread_rwlock_unlock(gate) }
+        gate.lockShared()
+        defer { gate.unlock() }
         return mapSize
     }
 
@@ -125,8 +119,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// Runs `body` in a read-only transaction. Copy bytes out before returning: values point into the map.
     public func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T {
-        pthread_rwlock_rdlock(gate)
-        defer { pthread_rwlock_unlock(gate) }
+        gate.lockShared()
+        defer { gate.unlock() }
         guard !closed else { throw StorageError.failure(operation: "read", code: 0, message: "environment is closed") }
         var txn: OpaquePointer?
         try Self.check(mdb_txn_begin(env, nil, UInt32(MDB_RDONLY), &txn), "mdb_txn_begin(read)")
@@ -141,7 +135,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
         pthread_mutex_lock(writerMutex)
         defer { pthread_mutex_unlock(writerMutex) }
         while true {
-            pthread_rwlock_rdlock(gate)
+            gate.lockShared()
             let attemptMapSize = mapSize
             do {
                 guard !closed else {
@@ -158,13 +152,13 @@ public final class LMDBEnvironment: @unchecked Sendable {
                 }
                 // On failure mdb_txn_commit frees the transaction itself.
                 try Self.check(mdb_txn_commit(txn), "mdb_txn_commit")
-                pthread_rwlock_unlock(gate)
+                gate.unlock()
                 return result
             } catch LMDBMapFull.full {
-                pthread_rwlock_unlock(gate)
+                gate.unlock()
                 try grow(from: attemptMapSize)
             } catch {
-                pthread_rwlock_unlock(gate)
+                gate.unlock()
                 throw error
             }
         }
@@ -172,8 +166,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
     /// Doubles the map (at most +4 GiB at a time), unless another writer already grew it.
     private func grow(from attemptSize: Int) throws {
-        pthread_rwlock_wrlock(gate)
-        defer { pthread_rwlock_unlock(gate) }
+        gate.lockExclusive()
+        defer { gate.unlock() }
         guard mapSize == attemptSize else { return }
         guard mapSize < maxMapSize else { throw StorageError.mapFull(mapSize: mapSize) }
         let newSize = min(maxMapSize, mapSize + min(mapSize, 4 << 30))
