@@ -22,9 +22,11 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJansson", "CSimdJSON"]),
         .target(name: "Storage", dependencies: ["CLMDB"]),
         .target(name: "Filter"),
+        // Distance kernels: built for AVX2+FMA, without which Swift SIMD falls back to scalar code.
+        .target(name: "VectorCore", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
         // Engine uses the JSON value type (not jansson) for JSON fields and the dynamic field.
-        .target(name: "Engine", dependencies: ["Storage", "Filter", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Engine", dependencies: ["Storage", "Filter", "VectorCore", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "API", dependencies: ["Engine", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "swiftvec",
@@ -39,6 +41,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Storage", "Filter", "JSON"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter"]),
+        .testTarget(name: "VectorCoreTests", dependencies: ["VectorCore"]),
         // Live tests: they start the real `swiftvec` binary and talk HTTP to it.
         .testTarget(name: "APITests", dependencies: ["JSON"]),
     ],

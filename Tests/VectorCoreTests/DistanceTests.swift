@@ -1,0 +1,113 @@
+import Testing
+import VectorCore
+
+/// Every kernel against a plain scalar reference (in Double) on random data, including dimensions that are
+/// not multiples of the SIMD width.
+@Suite struct DistanceTests {
+    static let dimensions = [1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 100, 128, 129, 768, 1000]
+
+    func randomFloats(_ n: Int, _ g: inout SystemRandomNumberGenerator) -> [Float] {
+        (0..<n).map { _ in Float.random(in: -2...2, using: &g) }
+    }
+
+    func close(_ a: Float, _ b: Double, _ n: Int) -> Bool {
+        abs(Double(a) - b) <= 1e-4 * Double(max(n, 1)) * max(1, abs(b)) * 1e-2 + 1e-4
+    }
+
+    @Test func float32Kernels() {
+        var g = SystemRandomNumberGenerator()
+        for n in Self.dimensions {
+            for _ in 0..<20 {
+                let a = randomFloats(n, &g), b = randomFloats(n, &g)
+                let refL2 = zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+                let refDot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                let refNorm = b.reduce(0.0) { $0 + Double($1) * Double($1) }
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        #expect(close(Distance.l2(pa.baseAddress!, pb.baseAddress!, n), refL2, n), "l2 n=\(n)")
+                        #expect(close(Distance.dot(pa.baseAddress!, pb.baseAddress!, n), refDot, n), "dot n=\(n)")
+                        let (d, m) = Distance.dotAndNorm(pa.baseAddress!, pb.baseAddress!, n)
+                        #expect(close(d, refDot, n) && close(m, refNorm, n), "dotAndNorm n=\(n)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func widening() {
+        var g = SystemRandomNumberGenerator()
+        for n in Self.dimensions {
+            let values = randomFloats(n, &g)
+            let halfs = values.map { Float16($0).bitPattern }
+            let bfloats = values.map { UInt16($0.bitPattern >> 16) }
+            let int8s = values.map { Int8(clamping: Int(($0 * 60).rounded())) }
+            var out = [Float](repeating: 0, count: n)
+            halfs.withUnsafeBytes { Distance.widenFloat16($0.baseAddress!, &out, n) }
+            #expect(out == halfs.map { Float(Float16(bitPattern: $0)) }, "float16 n=\(n)")
+            bfloats.withUnsafeBytes { Distance.widenBFloat16($0.baseAddress!, &out, n) }
+            #expect(out == bfloats.map { Float(bitPattern: UInt32($0) << 16) }, "bfloat16 n=\(n)")
+            int8s.withUnsafeBytes { Distance.widenInt8($0.baseAddress!, &out, n) }
+            #expect(out == int8s.map { Float($0) }, "int8 n=\(n)")
+        }
+    }
+
+    @Test func binaryKernels() {
+        var g = SystemRandomNumberGenerator()
+        for bytes in [1, 2, 7, 8, 9, 16, 17, 64, 100] {
+            for _ in 0..<20 {
+                let a = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &g) }
+                let b = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &g) }
+                var differ = 0, both = 0, either = 0
+                for (x, y) in zip(a, b) {
+                    for bit in 0..<8 {
+                        let p = (x >> bit) & 1 == 1, q = (y >> bit) & 1 == 1
+                        if p != q { differ += 1 }
+                        if p && q { both += 1 }
+                        if p || q { either += 1 }
+                    }
+                }
+                #expect(Distance.hamming(a, b, bytes) == Float(differ))
+                #expect(abs(Distance.jaccard(a, b, bytes) - (either == 0 ? 0 : 1 - Float(both) / Float(either))) < 1e-6)
+            }
+        }
+        let zeros = [UInt8](repeating: 0, count: 4)
+        #expect(Distance.jaccard(zeros, zeros, 4) == 0)
+    }
+
+    @Test func sparseDot() {
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            func vector() -> [UInt32: Float] {
+                var v: [UInt32: Float] = [:]
+                for _ in 0..<Int.random(in: 0...30, using: &g) { v[UInt32.random(in: 0...60, using: &g)] = Float.random(in: -1...1, using: &g) }
+                return v
+            }
+            let a = vector(), b = vector()
+            let ai = a.keys.sorted(), bi = b.keys.sorted()
+            let reference = a.reduce(0.0) { $0 + Double($1.value) * Double(b[$1.key] ?? 0) }
+            let got = ai.withUnsafeBufferPointer { pai in
+                ai.map { a[$0]! }.withUnsafeBufferPointer { pav in
+                    bi.withUnsafeBufferPointer { pbi in
+                        bi.map { b[$0]! }.withUnsafeBufferPointer { pbv in Distance.sparseDot(pai, pav, pbi, pbv) }
+                    }
+                }
+            }
+            #expect(abs(Double(got) - reference) < 1e-4)
+        }
+    }
+
+    @Test func topKKeepsTheBestInOrder() {
+        var g = SystemRandomNumberGenerator()
+        for metric in [Metric.l2, .ip] {
+            for k in [1, 5, 10, 100] {
+                let values = (0..<1000).map { _ in Float(Int.random(in: 0...300, using: &g)) }  // many ties
+                var top = TopK(k: k, metric: metric)
+                for (i, v) in values.enumerated() { top.push(v, i) }
+                let expected = values.enumerated().sorted { a, b in
+                    a.element == b.element ? a.offset < b.offset : metric.isBetter(a.element, than: b.element)
+                }.prefix(k)
+                #expect(top.sorted().map(\.id) == expected.map(\.offset))
+            }
+        }
+    }
+}
