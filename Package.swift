@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
         // Engine uses the JSON value type (not jansson) for JSON fields and the dynamic field.
         .target(name: "Engine", dependencies: ["Storage", "Filter", "VectorCore", "JSON", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "API", dependencies: ["Engine", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "API", dependencies: ["Engine", "HTTP", "JSON", "VectorCore", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "swiftvec",
             dependencies: [

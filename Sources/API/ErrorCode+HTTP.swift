@@ -10,7 +10,7 @@ extension ErrorCode {
         case .parameterTooLarge: 413
         case .success, .serviceInternal, .quotaExceeded, .collectionNotFound, .collectionNotLoaded,
              .collectionLimitExceeded, .partitionNotFound, .partitionNotLoaded, .indexNotFound, .databaseNotFound,
-             .databaseLimitExceeded, .invalidDatabaseName, .invalidParameter, .invalidJSON,
+             .databaseLimitExceeded, .invalidDatabaseName, .invalidParameter, .invalidJSON, .fieldNotFound,
              .missingRequiredParameter, .invalidInsertData, .invalidSearchResult, .invalidPrimaryKey, .unexpected:
             200
         }

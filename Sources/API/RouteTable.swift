@@ -41,6 +41,9 @@ enum RouteTable {
         Route("entities", "delete", "CollectionFilterReq", EntityRoutes.delete),
         Route("entities", "get", "CollectionIDReq", EntityRoutes.get),
         Route("entities", "query", "QueryReqV2", EntityRoutes.query),
+        Route("entities", "search", "SearchReqV2", SearchRoutes.search),
+        Route("entities", "hybrid_search", "HybridSearchReq", SearchRoutes.hybridSearch),
+        Route("entities", "advanced_search", "HybridSearchReq", SearchRoutes.hybridSearch),
 
         // Indexes
         Route("indexes", "create", "IndexParamReq", IndexRoutes.create),

@@ -282,7 +282,7 @@ extension Engine {
 
     /// Partition ids to read (nil: no restriction beyond loaded partitions, which `requireLoaded` enforces).
     /// A filter that pins the partition key to some values prunes the other partitions.
-    private func selectedPartitionIDs(_ c: CollectionInfo, names: [String], requireLoaded: Bool,
+    func selectedPartitionIDs(_ c: CollectionInfo, names: [String], requireLoaded: Bool,
                                       filter: (any RowPredicate)? = nil) throws(SwiftvecError) -> Set<Int64>? {
         if names.isEmpty, c.schema.partitionKeyField != nil, let values = filter?.partitionKeyValues {
             let hashed = Set(values.map { c.partitions[PartitionKeyHash.partition(of: $0, count: c.partitions.count)].id })

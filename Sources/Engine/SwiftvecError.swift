@@ -14,6 +14,7 @@ public enum ErrorCode: Int, Sendable, CaseIterable {
     case invalidDatabaseName = 802
     case invalidParameter = 1100
     case parameterTooLarge = 1102
+    case fieldNotFound = 1700
     case notAuthenticated = 1800
     case invalidJSON = 1801
     case missingRequiredParameter = 1802

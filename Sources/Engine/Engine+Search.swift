@@ -1,0 +1,290 @@
+import Glibc
+import VectorCore
+
+/// A query vector, already checked against its field's type and dimension.
+public enum QueryVector: Sendable {
+    /// Float32 components (for float16/bfloat16 fields, already rounded to the field's type).
+    case floats([Float])
+    /// Packed bits of a binary vector.
+    case bits([UInt8])
+    case sparse(SparseVector)
+}
+
+/// One vector search over one field.
+public struct SearchSpec: Sendable {
+    public var field: String
+    public var queries: [QueryVector]
+    /// Hits wanted per query (after `offset`); for grouping, groups wanted.
+    public var limit: Int
+    public var offset: Int
+    public var selection: RowSelection
+    /// Range search: `radius` and the optional `range_filter` (reference §8.3).
+    public var radius: Float?
+    public var rangeFilter: Float?
+
+    public init(field: String, queries: [QueryVector], limit: Int, offset: Int = 0, selection: RowSelection = RowSelection(),
+                radius: Float? = nil, rangeFilter: Float? = nil) {
+        self.field = field
+        self.queries = queries
+        self.limit = limit
+        self.offset = offset
+        self.selection = selection
+        self.radius = radius
+        self.rangeFilter = rangeFilter
+    }
+}
+
+/// Grouping search: at most `size` hits per distinct value of a scalar field.
+public struct GroupingSpec: Sendable {
+    public var field: String
+    public var size: Int
+    public var strict: Bool
+    public init(field: String, size: Int, strict: Bool) {
+        self.field = field
+        self.size = size
+        self.strict = strict
+    }
+}
+
+/// How hybrid search fuses its sub-searches (reference §6.6).
+public enum Ranker: Sendable {
+    /// Σ 1 / (k + rank), rank from 1.
+    case reciprocalRank(k: Double)
+    /// Σ weight × normalized distance.
+    case weighted([Double], normalize: Bool)
+}
+
+/// One hit: the row (with the requested fields), its key and its distance or fused score.
+public struct SearchHit: Sendable {
+    public var key: PrimaryKey
+    public var distance: Float
+    public var row: EntityRow
+}
+
+extension Engine {
+    /// The metric of a vector field: its index's.
+    public func metric(of field: String, in c: CollectionInfo) throws(SwiftvecError) -> Metric {
+        guard let index = c.index(onField: field), let name = index.metricType, let metric = Metric(rawValue: name) else {
+            throw SwiftvecError(.indexNotFound, "index not found[field=\(field)]")
+        }
+        return metric
+    }
+
+    /// Exact (brute-force) vector search; one list of hits per query vector, best first.
+    public func search(database: String, collection: String, spec: SearchSpec, grouping: GroupingSpec?,
+                       fields: Set<Int>, dynamic: Bool) throws(SwiftvecError) -> [[SearchHit]] {
+        let (c, data) = try searchableData(database: database, collection: collection)
+        let metric = try metric(of: spec.field, in: c)
+        let partitionIDs = try selectedPartitionIDs(c, names: spec.selection.partitions, requireLoaded: true, filter: spec.selection.filter)
+        return try data.read { segment throws(SwiftvecError) in
+            let allowed = try allowedRows(segment, filter: spec.selection.filter, partitions: partitionIDs)
+            return try spec.queries.map { query throws(SwiftvecError) in
+                let ranked = try rank(segment, spec: spec, query: query, metric: metric, allowed: allowed, grouping: grouping)
+                return ranked.map { hit(segment, position: $0.position, distance: $0.distance, fields: fields, dynamic: dynamic) }
+            }
+        }
+    }
+
+    /// Hybrid search: several searches (one per sub-spec, all with the same number of query vectors), fused
+    /// per query vector by `ranker`, then `offset`/`limit` (or grouping) on the fused list.
+    public func hybridSearch(database: String, collection: String, subs: [SearchSpec], ranker: Ranker, limit: Int, offset: Int,
+                             partitions: [String], grouping: GroupingSpec?, fields: Set<Int>, dynamic: Bool) throws(SwiftvecError) -> [[SearchHit]] {
+        let (c, data) = try searchableData(database: database, collection: collection)
+        let metrics = try subs.map { s throws(SwiftvecError) in try metric(of: s.field, in: c) }
+        let nq = subs.first?.queries.count ?? 0
+        return try data.read { segment throws(SwiftvecError) in
+            var allowedBySub: [[Bool]] = []
+            for sub in subs {
+                let partitionIDs = try selectedPartitionIDs(c, names: partitions, requireLoaded: true, filter: sub.selection.filter)
+                allowedBySub.append(try allowedRows(segment, filter: sub.selection.filter, partitions: partitionIDs))
+            }
+            var results: [[SearchHit]] = []
+            for q in 0..<nq {
+                var scores: [Int: Double] = [:]
+                for (s, sub) in subs.enumerated() {
+                    let ranked = try rank(segment, spec: sub, query: sub.queries[q], metric: metrics[s], allowed: allowedBySub[s], grouping: nil)
+                    for (r, hit) in ranked.enumerated() {
+                        switch ranker {
+                        case .reciprocalRank(let k):
+                            scores[hit.position, default: 0] += 1 / (k + Double(r + 1))
+                        case .weighted(let weights, let normalize):
+                            let d = Double(hit.distance)
+                            scores[hit.position, default: 0] += weights[s] * (normalize ? Self.normalized(d, metrics[s]) : d)
+                        }
+                    }
+                }
+                // Fused scores: larger is better; ties keep insertion order.
+                let fused = scores.map { (position: $0.key, distance: Float($0.value)) }.sorted {
+                    $0.distance == $1.distance ? $0.position < $1.position : $0.distance > $1.distance
+                }
+                let chosen = grouping.map { g in Self.group(fused, segment: segment, field: g, groups: limit, offset: offset, metric: .ip) }
+                    ?? Array(fused.dropFirst(offset).prefix(limit))
+                results.append(chosen.map { hit(segment, position: $0.position, distance: $0.distance, fields: fields, dynamic: dynamic) })
+            }
+            return results
+        }
+    }
+
+    /// Milvus's weighted-ranker normalisation of a distance into [0, 1], larger better.
+    static func normalized(_ d: Double, _ metric: Metric) -> Double {
+        switch metric {
+        case .cosine: (1 + d) / 2
+        case .ip: 0.5 + atan(d) / Double.pi
+        default: 1 - 2 * atan(d) / Double.pi
+        }
+    }
+
+    private func searchableData(database: String, collection: String) throws(SwiftvecError) -> (CollectionInfo, CollectionData) {
+        let c = try describeCollection(database: database, name: collection)
+        guard c.isLoaded, let data = loadedData(c.id) else {
+            throw SwiftvecError(.collectionNotLoaded, "failed to search: collection not loaded[collection=\(c.id)]")
+        }
+        return (c, data)
+    }
+
+    /// Live rows that pass the partition selection and the filter.
+    private func allowedRows(_ segment: Segment, filter: (any RowPredicate)?, partitions: Set<Int64>?) throws(SwiftvecError) -> [Bool] {
+        var allowed = try filter?.evaluate(segment) ?? [Bool](repeating: true, count: segment.count)
+        for i in 0..<segment.count where allowed[i] {
+            if segment.deleted[i] { allowed[i] = false } else if let partitions, !partitions.contains(segment.partitionIDs[i]) { allowed[i] = false }
+        }
+        return allowed
+    }
+
+    private func hit(_ segment: Segment, position: Int, distance: Float, fields: Set<Int>, dynamic: Bool) -> SearchHit {
+        var values = [FieldValue](repeating: .null, count: segment.columns.count)
+        for f in fields { values[f] = segment.columns[f].value(at: position) }
+        return SearchHit(key: segment.primaryKey(at: position)!, distance: distance,
+                         row: EntityRow(values: values, dynamic: dynamic ? segment.dynamic[position] : nil))
+    }
+
+    /// The ranked (position, distance) list of one query: top `offset + limit` (then `offset` dropped), or
+    /// every row within the range, or grouped.
+    private func rank(_ segment: Segment, spec: SearchSpec, query: QueryVector, metric: Metric, allowed: [Bool],
+                      grouping: GroupingSpec?) throws(SwiftvecError) -> [(position: Int, distance: Float)] {
+        guard let f = segment.columns.firstIndex(where: { $0.field.name == spec.field }) else {
+            throw SwiftvecError(.invalidJSON, "can only accept json format request, error: field not found[field=\(spec.field)]: cannot find a vector field")
+        }
+        let column = segment.columns[f]
+        let inRange: (Float) -> Bool = { d in
+            guard let radius = spec.radius else { return true }
+            if metric.higherIsBetter {
+                return d > radius && (spec.rangeFilter.map { d <= $0 } ?? true)
+            }
+            return d < radius && (spec.rangeFilter.map { d >= $0 } ?? true)
+        }
+        if let grouping {
+            var all: [(position: Int, distance: Float)] = []
+            VectorScan.scan(column, query: query, metric: metric, allowed: allowed) { i, d in
+                if inRange(d) { all.append((i, d)) }
+            }
+            all.sort { $0.distance == $1.distance ? $0.position < $1.position : metric.isBetter($0.distance, than: $1.distance) }
+            return Self.group(all, segment: segment, field: grouping, groups: spec.limit, offset: spec.offset, metric: metric)
+        }
+        var top = TopK(k: spec.offset + spec.limit, metric: metric)
+        VectorScan.scan(column, query: query, metric: metric, allowed: allowed) { i, d in
+            if inRange(d) { top.push(d, i) }
+        }
+        return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
+    }
+
+    /// Walks `ranked` (best first) and keeps at most `size` hits per value of the grouping field, until
+    /// `offset + groups` groups are found; returns the hits of the groups after `offset`, group by group in
+    /// the order of their best hit.
+    static func group(_ ranked: [(position: Int, distance: Float)], segment: Segment, field: GroupingSpec, groups: Int, offset: Int,
+                      metric: Metric) -> [(position: Int, distance: Float)] {
+        guard let f = segment.columns.firstIndex(where: { $0.field.name == field.field }) else { return [] }
+        var order: [FieldValue] = []
+        var members: [FieldValue: [(position: Int, distance: Float)]] = [:]
+        for hit in ranked {
+            let key = segment.columns[f].value(at: hit.position)
+            if members[key] == nil {
+                if order.count >= offset + groups { continue }
+                order.append(key)
+            }
+            if members[key, default: []].count < field.size { members[key, default: []].append(hit) }
+        }
+        return order.dropFirst(offset).flatMap { members[$0] ?? [] }
+    }
+}
+
+extension FieldValue: Hashable {
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(b)
+        case .int(let i): hasher.combine(i)
+        case .string(let s): hasher.combine(s)
+        case .float(let f): hasher.combine(f)
+        case .double(let d): hasher.combine(d)
+        default: hasher.combine(1)
+        }
+    }
+}
+
+/// The brute-force pass over a vector column: calls `visit(position, distance)` for every allowed row.
+enum VectorScan {
+    static func scan(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], _ visit: (Int, Float) -> Void) {
+        let n = allowed.count
+        switch (column.field.dataType, query) {
+        case (.floatVector, .floats(let q)), (.float16Vector, .floats(let q)), (.bFloat16Vector, .floats(let q)), (.int8Vector, .floats(let q)):
+            let dim = q.count
+            var queryNorm: Float = 1
+            if metric == .cosine {
+                let n2 = q.reduce(0) { $0 + $1 * $1 }
+                queryNorm = n2 > 0 ? n2.squareRoot() : 0
+            }
+            let type = column.field.dataType
+            var widened = [Float](repeating: 0, count: type == .floatVector ? 0 : dim)
+            q.withUnsafeBufferPointer { qp in
+                column.dense.withUnsafeBytes { raw in
+                    widened.withUnsafeMutableBufferPointer { wp in
+                        for i in 0..<n where allowed[i] {
+                            let row = raw.baseAddress! + i * column.stride
+                            let v: UnsafePointer<Float>
+                            switch type {
+                            case .floatVector: v = row.assumingMemoryBound(to: Float.self)
+                            case .float16Vector: Distance.widenFloat16(row, wp.baseAddress!, dim); v = UnsafePointer(wp.baseAddress!)
+                            case .bFloat16Vector: Distance.widenBFloat16(row, wp.baseAddress!, dim); v = UnsafePointer(wp.baseAddress!)
+                            default: Distance.widenInt8(row, wp.baseAddress!, dim); v = UnsafePointer(wp.baseAddress!)
+                            }
+                            switch metric {
+                            case .l2: visit(i, Distance.l2(qp.baseAddress!, v, dim))
+                            case .ip: visit(i, Distance.dot(qp.baseAddress!, v, dim))
+                            default:
+                                let (dot, norm2) = Distance.dotAndNorm(qp.baseAddress!, v, dim)
+                                let denominator = queryNorm * norm2.squareRoot()
+                                visit(i, denominator > 0 ? dot / denominator : 0)
+                            }
+                        }
+                    }
+                }
+            }
+        case (.binaryVector, .bits(let q)):
+            q.withUnsafeBytes { qp in
+                column.dense.withUnsafeBytes { raw in
+                    for i in 0..<n where allowed[i] {
+                        let row = raw.baseAddress! + i * column.stride
+                        visit(i, metric == .jaccard ? Distance.jaccard(qp.baseAddress!, row, column.stride)
+                                                    : Distance.hamming(qp.baseAddress!, row, column.stride))
+                    }
+                }
+            }
+        case (.sparseFloatVector, .sparse(let q)):
+            q.indices.withUnsafeBufferPointer { qi in
+                q.values.withUnsafeBufferPointer { qv in
+                    for i in 0..<n where allowed[i] {
+                        let s = column.sparse[i]
+                        let d = s.indices.withUnsafeBufferPointer { si in
+                            s.values.withUnsafeBufferPointer { sv in Distance.sparseDot(qi, qv, si, sv) }
+                        }
+                        visit(i, d)
+                    }
+                }
+            }
+        default:
+            break
+        }
+    }
+}
+
