@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import VectorCore
 
@@ -145,6 +146,7 @@ extension Engine {
     /// Live rows that pass the partition selection and the filter.
     private func allowedRows(_ segment: Segment, filter: (any RowPredicate)?, partitions: Set<Int64>?) throws(SwiftvecError) -> [Bool] {
         var allowed = try filter?.evaluate(segment) ?? [Bool](repeating: true, count: segment.count)
+        if filter == nil, partitions == nil, segment.liveCount == segment.count { return allowed }
         for i in 0..<segment.count where allowed[i] {
             if segment.deleted[i] { allowed[i] = false } else if let partitions, !partitions.contains(segment.partitionIDs[i]) { allowed[i] = false }
         }
@@ -181,9 +183,20 @@ extension Engine {
             all.sort { $0.distance == $1.distance ? $0.position < $1.position : metric.isBetter($0.distance, than: $1.distance) }
             return Self.group(all, segment: segment, field: grouping, groups: spec.limit, offset: spec.offset, metric: metric)
         }
+        if spec.radius == nil, let top = VectorScan.denseTopK(column, query: query, metric: metric, allowed: allowed, k: spec.offset + spec.limit) {
+            return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
+        }
         var top = TopK(k: spec.offset + spec.limit, metric: metric)
-        VectorScan.scan(column, query: query, metric: metric, allowed: allowed) { i, d in
-            if inRange(d) { top.push(d, i) }
+        if spec.radius == nil {
+            VectorScan.scan(column, query: query, metric: metric, allowed: allowed) { i, d in
+                // Most rows lose to the current worst kept distance: test that before the heap.
+                if let t = top.threshold, metric.isBetter(t, than: d) { return }
+                top.push(d, i)
+            }
+        } else {
+            VectorScan.scan(column, query: query, metric: metric, allowed: allowed) { i, d in
+                if inRange(d) { top.push(d, i) }
+            }
         }
         return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
     }
@@ -222,69 +235,117 @@ extension FieldValue: Hashable {
     }
 }
 
-/// The brute-force pass over a vector column: calls `visit(position, distance)` for every allowed row.
+/// The brute-force pass over a vector column: the distance of every allowed row, computed by VectorCore's
+/// column scans; `visit(position, distance)` then sees each allowed row in position order.
 enum VectorScan {
-    static func scan(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], _ visit: (Int, Float) -> Void) {
-        let n = allowed.count
-        switch (column.field.dataType, query) {
-        case (.floatVector, .floats(let q)), (.float16Vector, .floats(let q)), (.bFloat16Vector, .floats(let q)), (.int8Vector, .floats(let q)):
-            let dim = q.count
-            var queryNorm: Float = 1
-            if metric == .cosine {
-                let n2 = q.reduce(0) { $0 + $1 * $1 }
-                queryNorm = n2 > 0 ? n2.squareRoot() : 0
-            }
-            let type = column.field.dataType
-            var widened = [Float](repeating: 0, count: type == .floatVector ? 0 : dim)
-            q.withUnsafeBufferPointer { qp in
-                column.dense.withUnsafeBytes { raw in
-                    widened.withUnsafeMutableBufferPointer { wp in
-                        for i in 0..<n where allowed[i] {
-                            let row = raw.baseAddress! + i * column.stride
-                            let v: UnsafePointer<Float>
-                            switch type {
-                            case .floatVector: v = row.assumingMemoryBound(to: Float.self)
-                            case .float16Vector: Distance.widenFloat16(row, wp.baseAddress!, dim); v = UnsafePointer(wp.baseAddress!)
-                            case .bFloat16Vector: Distance.widenBFloat16(row, wp.baseAddress!, dim); v = UnsafePointer(wp.baseAddress!)
-                            default: Distance.widenInt8(row, wp.baseAddress!, dim); v = UnsafePointer(wp.baseAddress!)
-                            }
-                            switch metric {
-                            case .l2: visit(i, Distance.l2(qp.baseAddress!, v, dim))
-                            case .ip: visit(i, Distance.dot(qp.baseAddress!, v, dim))
-                            default:
-                                let (dot, norm2) = Distance.dotAndNorm(qp.baseAddress!, v, dim)
-                                let denominator = queryNorm * norm2.squareRoot()
-                                visit(i, denominator > 0 ? dot / denominator : 0)
-                            }
-                        }
+    /// The fused scan-and-select path for dense vectors (nil for other types). When every row is allowed
+    /// the mask is not even read.
+    static func denseTopK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int) -> TopK? {
+        guard case .floats(let q) = query else { return nil }
+        let element: Distance.Element
+        switch column.field.dataType {
+        case .floatVector: element = .float32
+        case .float16Vector: element = .float16
+        case .bFloat16Vector: element = .bfloat16
+        case .int8Vector: element = .int8
+        default: return nil
+        }
+        let everyRow = !allowed.contains(false)
+        let count = allowed.count
+        // A large column is split over the cores: one core does not reach the memory bandwidth two reach.
+        let parts = count >= parallelThreshold ? max(1, min(cores, count / (parallelThreshold / 2))) : 1
+        let stride = column.stride
+        return q.withUnsafeBufferPointer { qp in
+            column.dense.withUnsafeBytes { raw in
+                allowed.withUnsafeBufferPointer { ok in
+                    guard let base = raw.baseAddress else { return TopK(k: k, metric: metric) }
+                    if parts == 1 {
+                        return Distance.topK(k: k, metric: metric, element: element, query: qp.baseAddress!, base: base, count: count,
+                                             dim: q.count, allowed: everyRow ? nil : ok.baseAddress!)
                     }
+                    let results = PartResults(parts)
+                    let input = ScanInput(query: qp.baseAddress!, base: base, allowed: everyRow ? nil : ok.baseAddress!)
+                    let dim = q.count
+                    DispatchQueue.concurrentPerform(iterations: parts) { p in
+                        let start = count * p / parts, end = count * (p + 1) / parts
+                        results.set(p, Distance.topK(k: k, metric: metric, element: element, query: input.query,
+                                                     base: input.base + start * stride, count: end - start, dim: dim,
+                                                     allowed: input.allowed.map { $0 + start }), offset: start)
+                    }
+                    var merged = TopK(k: k, metric: metric)
+                    for (top, offset) in results.all {
+                        for (d, i) in zip(top.distances, top.ids) { merged.push(d, i + offset) }
+                    }
+                    return merged
                 }
             }
-        case (.binaryVector, .bits(let q)):
-            q.withUnsafeBytes { qp in
-                column.dense.withUnsafeBytes { raw in
-                    for i in 0..<n where allowed[i] {
-                        let row = raw.baseAddress! + i * column.stride
-                        visit(i, metric == .jaccard ? Distance.jaccard(qp.baseAddress!, row, column.stride)
-                                                    : Distance.hamming(qp.baseAddress!, row, column.stride))
-                    }
-                }
-            }
-        case (.sparseFloatVector, .sparse(let q)):
-            q.indices.withUnsafeBufferPointer { qi in
-                q.values.withUnsafeBufferPointer { qv in
-                    for i in 0..<n where allowed[i] {
-                        let s = column.sparse[i]
-                        let d = s.indices.withUnsafeBufferPointer { si in
-                            s.values.withUnsafeBufferPointer { sv in Distance.sparseDot(qi, qv, si, sv) }
-                        }
-                        visit(i, d)
-                    }
-                }
-            }
-        default:
-            break
         }
     }
-}
 
+    /// Rows from which a scan is split over the cores.
+    static let parallelThreshold = 32_768
+    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// Pointers handed to the parts of a parallel scan: valid for the whole `concurrentPerform` call, which
+    /// returns only when every part is done, and only read.
+    struct ScanInput: @unchecked Sendable {
+        let query: UnsafePointer<Float>
+        let base: UnsafeRawPointer
+        let allowed: UnsafePointer<Bool>?
+    }
+
+    /// Per-part results of a parallel scan; each part writes only its own slot.
+    final class PartResults: @unchecked Sendable {
+        private var slots: [(TopK, Int)?]
+        init(_ n: Int) { slots = Array(repeating: nil, count: n) }
+        func set(_ p: Int, _ top: TopK, offset: Int) { slots[p] = (top, offset) }
+        var all: [(TopK, Int)] { slots.compactMap { $0 } }
+    }
+
+    static func scan(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], _ visit: (Int, Float) -> Void) {
+        let n = allowed.count
+        var distances = [Float](repeating: 0, count: n)
+        allowed.withUnsafeBufferPointer { ok in
+            distances.withUnsafeMutableBufferPointer { out in
+                switch (column.field.dataType, query) {
+                case (.floatVector, .floats(let q)), (.float16Vector, .floats(let q)), (.bFloat16Vector, .floats(let q)), (.int8Vector, .floats(let q)):
+                    let element: Distance.Element = switch column.field.dataType {
+                    case .float16Vector: .float16
+                    case .bFloat16Vector: .bfloat16
+                    case .int8Vector: .int8
+                    default: .float32
+                    }
+                    q.withUnsafeBufferPointer { qp in
+                        column.dense.withUnsafeBytes { raw in
+                            guard let base = raw.baseAddress else { return }
+                            Distance.scan(metric: metric, element: element, query: qp.baseAddress!, base: base, count: n, dim: q.count,
+                                          allowed: ok.baseAddress!, out: out.baseAddress!)
+                        }
+                    }
+                case (.binaryVector, .bits(let q)):
+                    q.withUnsafeBytes { qp in
+                        column.dense.withUnsafeBytes { raw in
+                            guard let base = raw.baseAddress else { return }
+                            Distance.scanBinary(metric: metric, query: qp.baseAddress!, base: base, count: n, bytes: column.stride,
+                                                allowed: ok.baseAddress!, out: out.baseAddress!)
+                        }
+                    }
+                case (.sparseFloatVector, .sparse(let q)):
+                    q.indices.withUnsafeBufferPointer { qi in
+                        q.values.withUnsafeBufferPointer { qv in
+                            for i in 0..<n where ok[i] {
+                                let s = column.sparse[i]
+                                out[i] = s.indices.withUnsafeBufferPointer { si in
+                                    s.values.withUnsafeBufferPointer { sv in Distance.sparseDot(qi, qv, si, sv) }
+                                }
+                            }
+                        }
+                    }
+                default:
+                    break
+                }
+            }
+        }
+        for i in 0..<n where allowed[i] { visit(i, distances[i]) }
+    }
+}
