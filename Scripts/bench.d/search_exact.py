@@ -69,7 +69,8 @@ def main():
                 for body in bodies[:10]:  # warm-up
                     server.call("entities/search", body)
                 cpu0, t0 = cpu_seconds(server.proc.pid), time.perf_counter()
-                ours = [[hit["id"] for hit in server.call("entities/search", body)["data"]] for body in bodies]
+                answers = [server.call("entities/search", body)["data"] for body in bodies]
+                ours = [[hit["id"] for hit in a] for a in answers]
                 elapsed, cpu = time.perf_counter() - t0, cpu_seconds(server.proc.pid) - cpu0
 
                 index = faiss.IndexFlatL2(dim) if metric == "L2" else faiss.IndexFlatIP(dim)
@@ -77,7 +78,8 @@ def main():
                 for q in queries[:10]:
                     index.search(q[None, :], K)
                 t0 = time.perf_counter()
-                theirs = [index.search(q[None, :], K)[1][0].tolist() for q in queries]
+                found = [index.search(q[None, :], K) for q in queries]
+                theirs = [f[1][0].tolist() for f in found]
                 faiss_elapsed = time.perf_counter() - t0
                 threads = faiss.omp_get_max_threads()
                 faiss.omp_set_num_threads(1)
@@ -88,6 +90,13 @@ def main():
                 faiss.omp_set_num_threads(threads)
 
                 identical = sum(a == b for a, b in zip(ours, theirs))
+                for qi, (a, b) in enumerate(zip(ours, theirs)):
+                    if a != b:
+                        where = next(i for i in range(K) if a[i] != b[i])
+                        ours_d = [h["distance"] for h in answers[qi]]
+                        print(f"  query {qi}: first difference at rank {where + 1}: swiftvec ids {a[where:]} distances "
+                              f"{[round(x, 6) for x in ours_d[where:]]}, faiss ids {b[where:]} distances "
+                              f"{[round(float(x), 6) for x in found[qi][0][0][where:]]}")
                 ours_qps, faiss_qps, single_qps = Q / elapsed, Q / faiss_elapsed, Q / single_elapsed
                 print(f"{N}x{dim:<6} {metric:<6} {ours_qps:>13.1f} {faiss_qps:>10.1f} {ours_qps / faiss_qps:>6.2f} "
                       f"{single_qps:>19.1f} {ours_qps / single_qps:>6.2f} {cpu / Q * 1e3:>14.2f} ms {identical:>6}/{Q}")
