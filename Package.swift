@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "Filter"),
         // Distance kernels: built for AVX2+FMA, without which Swift SIMD falls back to scalar code.
         .target(name: "VectorCore", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "VectorIndex", dependencies: ["VectorCore"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
         // Engine uses the JSON value type (not jansson) for JSON fields and the dynamic field.
         .target(name: "Engine", dependencies: ["Storage", "Filter", "VectorCore", "JSON", .product(name: "Logging", package: "swift-log")]),
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Storage", "Filter", "JSON"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter"]),
         .testTarget(name: "VectorCoreTests", dependencies: ["VectorCore"]),
+        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "VectorCore"]),
         // Live tests: they start the real `swiftvec` binary and talk HTTP to it.
         .testTarget(name: "APITests", dependencies: ["JSON"]),
     ],

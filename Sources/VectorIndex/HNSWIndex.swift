@@ -1,0 +1,381 @@
+import Glibc
+import VectorCore
+
+/// A hierarchical navigable small-world graph (Malkov & Yashunin), laid out like hnswlib: vectors and
+/// level-0 links in contiguous buffers indexed by dense `UInt32` ids, upper levels per node, a visited set
+/// reset in O(1) by a generation tag.
+///
+/// Distances are "smaller is better" inside the graph: L2 as is, IP and COSINE as negated inner products
+/// (COSINE on normalised vectors).
+///
+/// Thread safety: building (`add`) is single-threaded; `search` may run from many threads at once after the
+/// build (each search borrows its own visited set from a locked pool).
+public final class HNSWIndex: @unchecked Sendable {
+    public let dimension: Int
+    public let m: Int
+    public let maxM0: Int
+    public let efConstruction: Int
+    public let metric: Metric
+    public private(set) var count = 0
+    let capacity: Int
+    private let levelMultiplier: Double
+    private var rng: UInt64
+
+    private let vectors: UnsafeMutablePointer<Float>
+    /// Per node: [count, neighbour 0, ..., neighbour maxM0-1].
+    private let level0: UnsafeMutablePointer<UInt32>
+    /// Per node: its levels above 0, each [count, neighbour 0, ..., neighbour m-1].
+    private var upper: [[UInt32]]
+    private var levels: [UInt8]
+    private var entryPoint: UInt32 = 0
+    private var maxLevel = -1
+    private let visitedPool = VisitedPool()
+
+    public init(dimension: Int, capacity: Int, m: Int, efConstruction: Int, metric: Metric, seed: UInt64 = 100) {
+        self.dimension = dimension
+        self.capacity = max(capacity, 1)
+        self.m = max(m, 2)
+        maxM0 = 2 * max(m, 2)
+        self.efConstruction = max(efConstruction, m)
+        self.metric = metric
+        levelMultiplier = 1 / log(Double(max(m, 2)))
+        rng = seed
+        vectors = .allocate(capacity: self.capacity * dimension)
+        level0 = .allocate(capacity: self.capacity * (maxM0 + 1))
+        level0.initialize(repeating: 0, count: self.capacity * (maxM0 + 1))
+        upper = []
+        upper.reserveCapacity(self.capacity)
+        levels = []
+        levels.reserveCapacity(self.capacity)
+    }
+
+    deinit {
+        vectors.deallocate()
+        level0.deallocate()
+    }
+
+    /// Bytes held: vectors, links and level bookkeeping.
+    public var memoryBytes: Int {
+        capacity * dimension * 4 + capacity * (maxM0 + 1) * 4 + upper.reduce(0) { $0 + $1.count * 4 } + levels.count
+    }
+
+    @inline(__always) private func vector(_ id: UInt32) -> UnsafePointer<Float> {
+        UnsafePointer(vectors + Int(id) * dimension)
+    }
+
+    @inline(__always) private func distance(_ q: UnsafePointer<Float>, _ id: UInt32) -> Float {
+        metric == .l2 ? Distance.l2(q, vector(id), dimension) : -Distance.dot(q, vector(id), dimension)
+    }
+
+    /// The query as the graph compares it (normalised for COSINE).
+    public func prepare(_ query: [Float]) -> [Float] {
+        guard metric == .cosine else { return query }
+        let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? query.map { $0 / norm } : query
+    }
+
+    /// The distance reported to clients for an internal one.
+    public func reported(_ value: Float) -> Float { metric == .l2 ? value : -value }
+
+    private func randomLevel() -> Int {
+        rng = rng &* 6364136223846793005 &+ 1442695040888963407
+        let u = Double((rng >> 11) | 1) / Double(1 << 53)
+        return min(Int(-log(u) * levelMultiplier), 30)
+    }
+
+    @inline(__always) private func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
+        precondition(level == 0)
+        return level0 + Int(id) * (maxM0 + 1)
+    }
+
+    private func neighbours(_ id: UInt32, level: Int) -> [UInt32] {
+        if level == 0 {
+            let l = links(id, level: 0)
+            return Array(UnsafeBufferPointer(start: l + 1, count: Int(l[0])))
+        }
+        let block = upper[Int(id)]
+        let start = (level - 1) * (m + 1)
+        return Array(block[(start + 1)..<(start + 1 + Int(block[start]))])
+    }
+
+    private func setNeighbours(_ id: UInt32, level: Int, _ list: [UInt32]) {
+        if level == 0 {
+            let l = links(id, level: 0)
+            l[0] = UInt32(list.count)
+            for (i, n) in list.enumerated() { l[1 + i] = n }
+            return
+        }
+        let start = (level - 1) * (m + 1)
+        upper[Int(id)][start] = UInt32(list.count)
+        for (i, n) in list.enumerated() { upper[Int(id)][start + 1 + i] = n }
+    }
+
+    /// Adds a vector (already in the metric's form: normalised for COSINE); returns its id.
+    @discardableResult
+    public func add(_ vector: UnsafePointer<Float>) -> UInt32 {
+        precondition(count < capacity, "HNSW capacity exceeded")
+        let id = UInt32(count)
+        (vectors + Int(id) * dimension).update(from: vector, count: dimension)
+        let level = randomLevel()
+        levels.append(UInt8(level))
+        upper.append(level > 0 ? [UInt32](repeating: 0, count: level * (m + 1)) : [])
+        count += 1
+        guard maxLevel >= 0 else {
+            entryPoint = id
+            maxLevel = level
+            return id
+        }
+        let q = self.vector(id)
+        var current = entryPoint
+        var currentDistance = distance(q, current)
+        if level < maxLevel {
+            for l in stride(from: maxLevel, to: level, by: -1) {
+                (current, currentDistance) = greedy(q, from: current, distance: currentDistance, level: l)
+            }
+        }
+        for l in stride(from: min(level, maxLevel), through: 0, by: -1) {
+            let candidates = searchLayer(q, entry: current, entryDistance: currentDistance, ef: efConstruction, level: l, allowed: nil)
+            let selected = selectNeighbours(candidates, max: m)
+            setNeighbours(id, level: l, selected.map(\.id))
+            for s in selected { connect(s.id, to: id, level: l) }
+            if let best = candidates.first {
+                current = best.id
+                currentDistance = best.distance
+            }
+        }
+        if level > maxLevel {
+            maxLevel = level
+            entryPoint = id
+        }
+        return id
+    }
+
+    /// Adds `neighbour` to `node`'s list at `level`, pruning with the heuristic when full.
+    private func connect(_ node: UInt32, to neighbour: UInt32, level: Int) {
+        let limit = level == 0 ? maxM0 : m
+        var list = neighbours(node, level: level)
+        if list.contains(neighbour) { return }
+        if list.count < limit {
+            list.append(neighbour)
+            setNeighbours(node, level: level, list)
+            return
+        }
+        let base = vector(node)
+        var candidates = list.map { (distance: distance(base, $0), id: $0) }
+        candidates.append((distance(base, neighbour), neighbour))
+        candidates.sort { $0.distance < $1.distance }
+        setNeighbours(node, level: level, selectNeighbours(candidates, max: limit).map(\.id))
+    }
+
+    /// hnswlib's heuristic: keep a candidate only if it is closer to the base than to every kept one.
+    private func selectNeighbours(_ sorted: [(distance: Float, id: UInt32)], max limit: Int) -> [(distance: Float, id: UInt32)] {
+        if sorted.count <= limit { return sorted }
+        var kept: [(distance: Float, id: UInt32)] = []
+        kept.reserveCapacity(limit)
+        for c in sorted {
+            if kept.count >= limit { break }
+            let cv = vector(c.id)
+            if kept.allSatisfy({ distance(cv, $0.id) > c.distance }) { kept.append(c) }
+        }
+        return kept
+    }
+
+    private func greedy(_ q: UnsafePointer<Float>, from start: UInt32, distance d0: Float, level: Int) -> (UInt32, Float) {
+        var current = start, best = d0
+        var changed = true
+        while changed {
+            changed = false
+            for n in neighbours(current, level: level) {
+                let d = distance(q, n)
+                if d < best {
+                    best = d
+                    current = n
+                    changed = true
+                }
+            }
+        }
+        return (current, best)
+    }
+
+    /// The ef-search on one level: candidates best first. With `allowed`, rejected nodes guide the walk but
+    /// are not returned.
+    private func searchLayer(_ q: UnsafePointer<Float>, entry: UInt32, entryDistance: Float, ef: Int, level: Int,
+                             allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
+        let visited = visitedPool.borrow(capacity: capacity)
+        defer { visitedPool.giveBack(visited) }
+        visited.visit(entry)
+        var candidates = MinHeap()  // to expand, closest first
+        var results = MaxHeap()     // kept, farthest on top
+        candidates.push(entryDistance, entry)
+        if allowed?(entry) ?? true { results.push(entryDistance, entry) }
+        var bound = results.count > 0 ? entryDistance : Float.infinity
+        while let (d, id) = candidates.pop() {
+            if d > bound && results.count >= ef { break }
+            if level == 0 {
+                let l = links(id, level: 0)
+                let n = Int(l[0])
+                for i in 0..<n {
+                    let nb = l[1 + i]
+                    if visited.isVisited(nb) { continue }
+                    visited.visit(nb)
+                    let dn = distance(q, nb)
+                    if results.count < ef || dn < bound {
+                        candidates.push(dn, nb)
+                        if allowed?(nb) ?? true {
+                            results.push(dn, nb)
+                            if results.count > ef { results.pop() }
+                            bound = results.top?.distance ?? .infinity
+                        }
+                    }
+                }
+            } else {
+                for nb in neighbours(id, level: level) where !visited.isVisited(nb) {
+                    visited.visit(nb)
+                    let dn = distance(q, nb)
+                    if results.count < ef || dn < bound {
+                        candidates.push(dn, nb)
+                        results.push(dn, nb)
+                        if results.count > ef { results.pop() }
+                        bound = results.top?.distance ?? .infinity
+                    }
+                }
+            }
+        }
+        return results.sortedAscending()
+    }
+
+    /// The `k` nearest ids to `query` (already prepared) with search width `ef` (at least `k`); internal
+    /// distances, best first. `allowed` filters inside the traversal.
+    public func search(_ query: UnsafePointer<Float>, k: Int, ef: Int, allowed: ((UInt32) -> Bool)? = nil) -> [(distance: Float, id: UInt32)] {
+        guard count > 0, k > 0 else { return [] }
+        var current = entryPoint
+        var currentDistance = distance(query, current)
+        if maxLevel > 0 {
+            for l in stride(from: maxLevel, to: 0, by: -1) {
+                (current, currentDistance) = greedy(query, from: current, distance: currentDistance, level: l)
+            }
+        }
+        let found = searchLayer(query, entry: current, entryDistance: currentDistance, ef: max(ef, k), level: 0, allowed: allowed)
+        return Array(found.prefix(k))
+    }
+}
+
+/// A visited set over ids, reset in O(1) by bumping a generation tag (a full clear only every 65,535 uses).
+final class VisitedSet {
+    private var tags: [UInt16]
+    private var generation: UInt16 = 0
+
+    init(capacity: Int) { tags = [UInt16](repeating: 0, count: capacity) }
+
+    var capacity: Int { tags.count }
+
+    func reset() {
+        generation &+= 1
+        if generation == 0 {
+            for i in tags.indices { tags[i] = 0 }
+            generation = 1
+        }
+    }
+
+    @inline(__always) func isVisited(_ id: UInt32) -> Bool { tags[Int(id)] == generation }
+    @inline(__always) func visit(_ id: UInt32) { tags[Int(id)] = generation }
+}
+
+/// Visited sets shared by concurrent searches.
+final class VisitedPool: @unchecked Sendable {
+    private var free: [VisitedSet] = []
+    private let lock = NSLockLike()
+
+    func borrow(capacity: Int) -> VisitedSet {
+        let set = lock.withLock { free.popLast() }
+        let v = (set?.capacity ?? 0) >= capacity ? set! : VisitedSet(capacity: capacity)
+        v.reset()
+        return v
+    }
+
+    func giveBack(_ set: VisitedSet) { lock.withLock { free.append(set) } }
+}
+
+/// A minimal mutex (pthread) without Foundation.
+final class NSLockLike: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+/// Binary heaps of (distance, id) pairs.
+struct MinHeap {
+    private var d: [Float] = []
+    private var ids: [UInt32] = []
+    var count: Int { d.count }
+    mutating func push(_ distance: Float, _ id: UInt32) {
+        d.append(distance); ids.append(id)
+        var c = d.count - 1
+        while c > 0 {
+            let p = (c - 1) / 2
+            if d[p] <= d[c] { break }
+            d.swapAt(p, c); ids.swapAt(p, c); c = p
+        }
+    }
+    mutating func pop() -> (Float, UInt32)? {
+        guard let first = d.first else { return nil }
+        let firstID = ids[0]
+        let lastD = d.removeLast(), lastID = ids.removeLast()
+        if !d.isEmpty {
+            d[0] = lastD; ids[0] = lastID
+            var p = 0
+            while true {
+                let l = 2 * p + 1, r = l + 1
+                var s = p
+                if l < d.count && d[l] < d[s] { s = l }
+                if r < d.count && d[r] < d[s] { s = r }
+                if s == p { break }
+                d.swapAt(p, s); ids.swapAt(p, s); p = s
+            }
+        }
+        return (first, firstID)
+    }
+}
+
+struct MaxHeap {
+    private var d: [Float] = []
+    private var ids: [UInt32] = []
+    var count: Int { d.count }
+    var top: (distance: Float, id: UInt32)? { d.isEmpty ? nil : (d[0], ids[0]) }
+    mutating func push(_ distance: Float, _ id: UInt32) {
+        d.append(distance); ids.append(id)
+        var c = d.count - 1
+        while c > 0 {
+            let p = (c - 1) / 2
+            if d[p] >= d[c] { break }
+            d.swapAt(p, c); ids.swapAt(p, c); c = p
+        }
+    }
+    @discardableResult
+    mutating func pop() -> (Float, UInt32)? {
+        guard let first = d.first else { return nil }
+        let firstID = ids[0]
+        let lastD = d.removeLast(), lastID = ids.removeLast()
+        if !d.isEmpty {
+            d[0] = lastD; ids[0] = lastID
+            var p = 0
+            while true {
+                let l = 2 * p + 1, r = l + 1
+                var s = p
+                if l < d.count && d[l] > d[s] { s = l }
+                if r < d.count && d[r] > d[s] { s = r }
+                if s == p { break }
+                d.swapAt(p, s); ids.swapAt(p, s); p = s
+            }
+        }
+        return (first, firstID)
+    }
+    func sortedAscending() -> [(distance: Float, id: UInt32)] {
+        zip(d, ids).map { (distance: $0.0, id: $0.1) }.sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
+    }
+}
+

@@ -1,0 +1,77 @@
+import Testing
+import VectorCore
+import VectorIndex
+
+/// HNSW against exact search (FLAT) on the same clustered data.
+@Suite struct HNSWRecallTests {
+    /// A Gaussian mixture: `clusters` centres, points scattered around them.
+    static func clustered(count: Int, dim: Int, clusters: Int, seed: UInt64) -> [[Float]] {
+        var g = SplitMix(state: seed)
+        let centres = (0..<clusters).map { _ in (0..<dim).map { _ in g.gaussian() * 3 } }
+        return (0..<count).map { _ in
+            let c = centres[Int(g.next() % UInt64(clusters))]
+            return c.map { $0 + g.gaussian() }
+        }
+    }
+
+    static func exact(_ data: [[Float]], _ q: [Float], k: Int, metric: Metric, allowed: (Int) -> Bool = { _ in true }) -> [Int] {
+        func d(_ v: [Float]) -> Float {
+            switch metric {
+            case .l2: return zip(q, v).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            case .ip: return -zip(q, v).reduce(0) { $0 + $1.0 * $1.1 }
+            default:
+                let nq = q.reduce(0) { $0 + $1 * $1 }.squareRoot(), nv = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                return -zip(q, v).reduce(0) { $0 + $1.0 * $1.1 } / (nq * nv)
+            }
+        }
+        return data.indices.filter(allowed).map { (d(data[$0]), $0) }.sorted { $0.0 < $1.0 }.prefix(k).map(\.1)
+    }
+
+    @Test(arguments: [Metric.l2, .ip, .cosine])
+    func recallAgainstFlat(metric: Metric) {
+        let dim = 16, n = 2000, k = 10
+        let data = Self.clustered(count: n, dim: dim, clusters: 20, seed: 7)
+        let index = HNSWIndex(dimension: dim, capacity: n, m: 16, efConstruction: 200, metric: metric)
+        for v in data { index.prepare(v).withUnsafeBufferPointer { _ = index.add($0.baseAddress!) } }
+        let queries = Self.clustered(count: 100, dim: dim, clusters: 20, seed: 8)
+        var hits = 0, filteredHits = 0, filteredTotal = 0
+        for q in queries {
+            let found = index.prepare(q).withUnsafeBufferPointer { index.search($0.baseAddress!, k: k, ef: 64) }.map { Int($0.id) }
+            hits += Set(found).intersection(Self.exact(data, q, k: k, metric: metric)).count
+            // With a filter allowing 10% of the rows.
+            let allowed: (Int) -> Bool = { $0 % 10 == 3 }
+            let filtered = index.prepare(q).withUnsafeBufferPointer {
+                index.search($0.baseAddress!, k: k, ef: 128, allowed: { allowed(Int($0)) })
+            }.map { Int($0.id) }
+            #expect(filtered.allSatisfy(allowed))
+            let truth = Self.exact(data, q, k: k, metric: metric, allowed: allowed)
+            filteredHits += Set(filtered).intersection(truth).count
+            filteredTotal += truth.count
+        }
+        let recall = Double(hits) / Double(queries.count * k)
+        let filteredRecall = Double(filteredHits) / Double(filteredTotal)
+        // Maximum inner product on unnormalised data is the hard case for a graph (hnswlib shares it): its
+        // floor is lower.
+        let floor = metric == .ip ? 0.7 : 0.95
+        #expect(recall >= floor, "recall@10 \(recall) for \(metric)")
+        #expect(filteredRecall >= floor, "filtered recall@10 \(filteredRecall) for \(metric)")
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
+    mutating func gaussian() -> Float {
+        let u1 = max(uniform(), 1e-7), u2 = uniform()
+        return (-2 * logf(u1)).squareRoot() * cosf(2 * .pi * u2)
+    }
+}
+
+import Glibc
