@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "VectorIndex", dependencies: ["VectorCore"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
         // Engine uses the JSON value type (not jansson) for JSON fields and the dynamic field.
-        .target(name: "Engine", dependencies: ["Storage", "Filter", "VectorCore", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Engine", dependencies: ["Storage", "Filter", "VectorCore", "VectorIndex", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "API", dependencies: ["Engine", "HTTP", "JSON", "VectorCore", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "swiftvec",

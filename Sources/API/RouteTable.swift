@@ -25,6 +25,7 @@ enum RouteTable {
         Route("collections", "get_stats", "CollectionNameReq", CollectionRoutes.stats),
         Route("collections", "alter_properties", "CollectionReqWithProperties", CollectionRoutes.alterProperties),
         Route("collections", "drop_properties", "DropCollectionPropertiesReq", CollectionRoutes.dropProperties),
+        Route("collections", "flush", "FlushReq", CollectionRoutes.flush),
 
         // Partitions
         Route("partitions", "list", "CollectionNameReq", PartitionRoutes.list),

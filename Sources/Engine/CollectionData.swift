@@ -9,6 +9,8 @@ public final class CollectionData: @unchecked Sendable {
     public let collectionID: Int64
     private let segment: Segment
     private let lock = ReadWriteLock()
+    /// Built graphs and coverage; read and written under `lock` (see `readIndexes`/`writeIndexes`).
+    private var indexState = IndexState()
 
     init(collectionID: Int64, schema: CollectionSchema) {
         self.collectionID = collectionID
@@ -18,6 +20,16 @@ public final class CollectionData: @unchecked Sendable {
     /// Runs `body` with shared access to the rows.
     public func read<T, E: Error>(_ body: (Segment) throws(E) -> T) throws(E) -> T {
         try lock.withShared { () throws(E) -> T in try body(segment) }
+    }
+
+    /// Runs `body` with shared access to the rows and the index state.
+    func readIndexes<T, E: Error>(_ body: (Segment, IndexState) throws(E) -> T) throws(E) -> T {
+        try lock.withShared { () throws(E) -> T in try body(segment, indexState) }
+    }
+
+    /// Changes the index state (exclusive).
+    func writeIndexes<T>(_ body: (Segment, inout IndexState) -> T) -> T {
+        lock.withExclusive { body(segment, &indexState) }
     }
 
     /// Runs `body` with exclusive access (committed changes only).

@@ -389,6 +389,7 @@ extension Engine {
                 for rowID in deleted { segment.delete(rowID: rowID) }
                 for (rowID, partitionID, row) in inserted { segment.append(rowID: rowID, partitionID: partitionID, row: row) }
             }
+            if !inserted.isEmpty { scheduleBuilds(collection) }
         }
     }
 
@@ -433,6 +434,7 @@ extension Engine {
             let data = try self.buildData(c, txn: txn.reader)
             return { [self] in loaded.withLock { $0[c.id] = $0[c.id] ?? data } }
         }
+        scheduleBuilds(c.id)
     }
 
     /// Drops a collection's rows from memory unless the catalog says it is loaded again (a load that raced

@@ -17,6 +17,7 @@ extension Engine {
             try Self.apply(requests, to: &c, writer: writer)
             try writer.store(c, in: &state)
         }
+        scheduleBuilds(try describeCollection(database: database, name: collection).id)
     }
 
     /// Validates index requests and adds the new definitions to `c` (identical ones are skipped).
@@ -46,9 +47,9 @@ extension Engine {
     public func describeIndex(database: String, collection: String, index: String) throws(SwiftvecError) -> IndexStatus {
         let c = try describeCollection(database: database, name: collection)
         guard let definition = c.index(named: index) else { throw .indexNotFound(index) }
-        // No data plane yet: every index is trivially complete.
-        return IndexStatus(definition: definition, state: "Finished", totalRows: 0, indexedRows: 0, pendingRows: 0,
-                           failReason: "")
+        let (total, indexed) = try indexProgress(c, definition: definition)
+        return IndexStatus(definition: definition, state: indexed >= total ? "Finished" : "InProgress", totalRows: total,
+                           indexedRows: min(indexed, total), pendingRows: max(0, total - indexed), failReason: "")
     }
 
     /// Drops an index; the collection must be released first, as in Milvus. A missing index is a success,

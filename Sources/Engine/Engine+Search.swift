@@ -22,9 +22,12 @@ public struct SearchSpec: Sendable {
     /// Range search: `radius` and the optional `range_filter` (reference §8.3).
     public var radius: Float?
     public var rangeFilter: Float?
+    /// HNSW search width (`ef`); nil: max(64, offset + limit).
+    public var ef: Int?
 
     public init(field: String, queries: [QueryVector], limit: Int, offset: Int = 0, selection: RowSelection = RowSelection(),
-                radius: Float? = nil, rangeFilter: Float? = nil) {
+                radius: Float? = nil, rangeFilter: Float? = nil, ef: Int? = nil) {
+        self.ef = ef
         self.field = field
         self.queries = queries
         self.limit = limit
@@ -77,10 +80,10 @@ extension Engine {
         let (c, data) = try searchableData(database: database, collection: collection)
         let metric = try metric(of: spec.field, in: c)
         let partitionIDs = try selectedPartitionIDs(c, names: spec.selection.partitions, requireLoaded: true, filter: spec.selection.filter)
-        return try data.read { segment throws(SwiftvecError) in
+        return try data.readIndexes { segment, indexes throws(SwiftvecError) in
             let allowed = try allowedRows(segment, filter: spec.selection.filter, partitions: partitionIDs)
             return try spec.queries.map { query throws(SwiftvecError) in
-                let ranked = try rank(segment, spec: spec, query: query, metric: metric, allowed: allowed, grouping: grouping)
+                let ranked = try rank(segment, indexes, spec: spec, query: query, metric: metric, allowed: allowed, grouping: grouping)
                 return ranked.map { hit(segment, position: $0.position, distance: $0.distance, fields: fields, dynamic: dynamic) }
             }
         }
@@ -93,7 +96,7 @@ extension Engine {
         let (c, data) = try searchableData(database: database, collection: collection)
         let metrics = try subs.map { s throws(SwiftvecError) in try metric(of: s.field, in: c) }
         let nq = subs.first?.queries.count ?? 0
-        return try data.read { segment throws(SwiftvecError) in
+        return try data.readIndexes { segment, indexes throws(SwiftvecError) in
             var allowedBySub: [[Bool]] = []
             for sub in subs {
                 let partitionIDs = try selectedPartitionIDs(c, names: partitions, requireLoaded: true, filter: sub.selection.filter)
@@ -103,7 +106,7 @@ extension Engine {
             for q in 0..<nq {
                 var scores: [Int: Double] = [:]
                 for (s, sub) in subs.enumerated() {
-                    let ranked = try rank(segment, spec: sub, query: sub.queries[q], metric: metrics[s], allowed: allowedBySub[s], grouping: nil)
+                    let ranked = try rank(segment, indexes, spec: sub, query: sub.queries[q], metric: metrics[s], allowed: allowedBySub[s], grouping: nil)
                     for (r, hit) in ranked.enumerated() {
                         switch ranker {
                         case .reciprocalRank(let k):
@@ -162,12 +165,39 @@ extension Engine {
 
     /// The ranked (position, distance) list of one query: top `offset + limit` (then `offset` dropped), or
     /// every row within the range, or grouped.
-    private func rank(_ segment: Segment, spec: SearchSpec, query: QueryVector, metric: Metric, allowed: [Bool],
+    private func rank(_ segment: Segment, _ indexes: IndexState, spec: SearchSpec, query: QueryVector, metric: Metric, allowed: [Bool],
                       grouping: GroupingSpec?) throws(SwiftvecError) -> [(position: Int, distance: Float)] {
         guard let f = segment.columns.firstIndex(where: { $0.field.name == spec.field }) else {
             throw SwiftvecError(.invalidJSON, "can only accept json format request, error: field not found[field=\(spec.field)]: cannot find a vector field")
         }
         let column = segment.columns[f]
+        if spec.radius == nil, grouping == nil, case .floats(let q) = query, let graphs = indexes.built[spec.field], !graphs.isEmpty,
+           let covered = indexes.coveredUpTo[spec.field] {
+            // Few rows pass the filter: search them exactly, which is both faster and exact.
+            let passing = allowed.reduce(0) { $0 + ($1 ? 1 : 0) }
+            if passing * 20 >= segment.count {
+                let k = spec.offset + spec.limit
+                let ef = max(spec.ef ?? 64, k)
+                var top = TopK(k: k, metric: metric)
+                for index in graphs {
+                    let prepared = index.graph.prepare(q)
+                    let positions = index.positions
+                    let found = prepared.withUnsafeBufferPointer { qp in
+                        index.graph.search(qp.baseAddress!, k: k, ef: ef, allowed: { allowed[Int(positions[Int($0)])] })
+                    }
+                    for hit in found { top.push(index.graph.reported(hit.distance), Int(positions[Int(hit.id)])) }
+                }
+                // The tail no graph covers yet is searched exactly.
+                if covered < segment.count {
+                    var tail = allowed
+                    for i in 0..<covered { tail[i] = false }
+                    if let exact = VectorScan.denseTopK(column, query: query, metric: metric, allowed: tail, k: k) {
+                        for (d, i) in zip(exact.distances, exact.ids) { top.push(d, i) }
+                    }
+                }
+                return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
+            }
+        }
         let inRange: (Float) -> Bool = { d in
             guard let radius = spec.radius else { return true }
             if metric.higherIsBetter {

@@ -18,6 +18,10 @@ public final class Engine: Sendable {
     let writes: WriteCoordinator
     /// In-memory rows of the loaded collections.
     let loaded = Mutex<[Int64: CollectionData]>([:])
+    /// The background index builders.
+    let builder: IndexBuilder
+    /// Rows in a growing tail before it is sealed and indexed.
+    let segmentRows: Int
 
     /// Limits, as in Milvus's default configuration.
     public static let maxDatabases = 64
@@ -26,8 +30,11 @@ public final class Engine: Sendable {
 
     /// Opens the data directory (creating it if needed) and loads the catalog.
     public init(dataDirectory: String, mapSize: Int = 1 << 30, maxMapSize: Int = 1 << 44, durable: Bool = true,
+                indexThreads: Int = 2, segmentRows: Int = 100_000,
                 logger: Logger = Logger(label: "swiftvec.engine")) throws(SwiftvecError) {
         self.logger = logger
+        self.segmentRows = max(1, segmentRows)
+        builder = IndexBuilder(threads: indexThreads)
         try Self.makeDirectories(dataDirectory)
         do {
             storage = try LMDBEnvironment(directory: dataDirectory + "/lmdb", mapSize: mapSize, maxMapSize: maxMapSize,
@@ -42,6 +49,7 @@ public final class Engine: Sendable {
         for c in catalog.collections.values where c.isLoaded {
             let data = try buildData(c)
             loaded.withLock { $0[c.id] = data }
+            scheduleBuilds(c.id)
         }
         logger.info("catalog loaded", metadata: ["databases": "\(catalog.databases.count)",
                                                  "collections": "\(catalog.collections.count)"])
@@ -49,6 +57,7 @@ public final class Engine: Sendable {
 
     /// Syncs and closes the storage. The engine must not be used afterwards.
     public func close() {
+        builder.stop()
         catalogWriter.withLock { _ in storage.close() }
     }
 

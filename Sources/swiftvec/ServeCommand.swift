@@ -48,10 +48,18 @@ struct ServeCommand: ParsableCommand {
             help: "false: JSON fields as strings of JSON text, as Milvus 2.x (SWIFTVEC_NATIVE_JSON_RESPONSE). Default: true")
     var nativeJSONResponse: String?
 
+    @Option(name: .customLong("index-threads"), help: "Background index-builder threads (SWIFTVEC_INDEX_THREADS). Default: the number of CPUs")
+    var indexThreads: Int?
+
+    @Option(name: .customLong("segment-rows"),
+            help: "Rows a growing segment holds before it is sealed and indexed (SWIFTVEC_SEGMENT_ROWS). Default: 100000")
+    var segmentRows: Int?
+
     func run() throws {
         let config = try ServerConfiguration(
             host: host, port: port, dataDir: dataDir, threads: threads, logLevel: logLevel, maxBodySize: maxBodySize,
             mapSize: mapSize, sync: sync, legacyArrayResponse: legacyArrayResponse, nativeJSONResponse: nativeJSONResponse,
+            indexThreads: indexThreads, segmentRows: segmentRows,
             environment: ServerConfiguration.processEnvironment())
         try ServerLifecycle(configuration: config).run()
     }

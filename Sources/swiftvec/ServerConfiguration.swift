@@ -14,10 +14,12 @@ struct ServerConfiguration {
     var sync: Bool
     var legacyArrayResponse: Bool
     var nativeJSONResponse: Bool
+    var indexThreads: Int
+    var segmentRows: Int
 
     init(host: String?, port: Int?, dataDir: String?, threads: Int?, logLevel: String?, maxBodySize: String?,
          mapSize: String?, sync: String?, legacyArrayResponse: String?, nativeJSONResponse: String?,
-         environment: [String: String]) throws {
+         indexThreads: Int?, segmentRows: Int?, environment: [String: String]) throws {
         func pick(_ cli: String?, _ name: String) -> String? { cli ?? environment["SWIFTVEC_\(name)"] }
         self.host = pick(host, "HOST") ?? "127.0.0.1"
         self.port = try Self.integer(pick(port.map(String.init), "PORT") ?? "19530", name: "port", range: 0...65_535)
@@ -33,6 +35,10 @@ struct ServerConfiguration {
         self.mapSize = try Self.size(pick(mapSize, "MAP_SIZE") ?? "1G", name: "map-size")
         self.sync = try Self.bool(pick(sync, "SYNC") ?? "true", name: "sync")
         self.legacyArrayResponse = try Self.bool(pick(legacyArrayResponse, "LEGACY_ARRAY_RESPONSE") ?? "false", name: "legacy-array-response")
+        let cpus = String(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        self.indexThreads = try Self.integer(pick(indexThreads.map(String.init), "INDEX_THREADS") ?? cpus, name: "index-threads", range: 1...256)
+        self.segmentRows = try Self.integer(pick(segmentRows.map(String.init), "SEGMENT_ROWS") ?? "100000", name: "segment-rows",
+                                            range: 1...100_000_000)
         self.nativeJSONResponse = try Self.bool(pick(nativeJSONResponse, "NATIVE_JSON_RESPONSE") ?? "true", name: "native-json-response")
     }
 

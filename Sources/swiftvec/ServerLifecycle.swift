@@ -35,6 +35,7 @@ struct ServerLifecycle {
         let engine: Engine
         do {
             engine = try Engine(dataDirectory: configuration.dataDir, mapSize: configuration.mapSize, durable: configuration.sync,
+                                indexThreads: configuration.indexThreads, segmentRows: configuration.segmentRows,
                                 logger: Logger(label: "swiftvec.engine"))
         } catch {
             logger.critical("cannot open data directory", metadata: ["dir": "\(configuration.dataDir)", "error": "\(error.message)"])

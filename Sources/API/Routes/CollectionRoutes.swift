@@ -92,6 +92,13 @@ enum CollectionRoutes {
         return .empty
     }
 
+    /// Seals the growing rows so that their index is built (asynchronously; `indexes/describe` shows progress).
+    static func flush(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {
+        let name = try ctx.body.requiredString("collectionName")
+        try ctx.engine.flush(database: try ctx.database(), collection: name)
+        return .empty
+    }
+
     static func dropProperties(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {
         let name = try ctx.body.requiredString("collectionName")
         let keys = try ctx.body.stringArray("propertyKeys") ?? []

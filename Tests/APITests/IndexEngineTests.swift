@@ -1,0 +1,119 @@
+import Glibc
+import JSON
+import Testing
+
+@Suite("Index engine: graphs built in the background, against FLAT")
+struct IndexEngineTests {
+    static func clustered(_ count: Int, dim: Int, seed: UInt64) -> [[Float]] {
+        var g = FilterConformanceTests.Random(state: seed)
+        func gaussian() -> Float {
+            let u1 = max(Float(g.next() >> 40) / Float(1 << 24), 1e-7), u2 = Float(g.next() >> 40) / Float(1 << 24)
+            return (-2 * logf(u1)).squareRoot() * cosf(2 * .pi * u2)
+        }
+        var centres: [[Float]] = []
+        for _ in 0..<12 { centres.append((0..<dim).map { _ in gaussian() * 3 }) }
+        return (0..<count).map { _ in centres[Int(g.next() % 12)].map { $0 + gaussian() } }
+    }
+
+    static func vectorJSON(_ v: [Float]) -> String { "[" + v.map { "\($0)" }.joined(separator: ",") + "]" }
+
+    /// Waits until `indexes/describe` reports every row indexed; returns the last description.
+    static func waitIndexed(_ s: ServerProcess, collection: String, index: String, timeout: Double = 300) throws -> JSONValue {
+        let start = time(nil)
+        while true {
+            let d = try s.call("indexes/describe", #"{"collectionName":"\#(collection)","indexName":"\#(index)"}"#)["data"]?[0] ?? .null
+            if let total = d["totalRows"]?.intValue, let indexed = d["indexedRows"]?.intValue, total > 0, indexed == total {
+                return d
+            }
+            if Double(time(nil) - start) > timeout { throw TestFailure("index not built in time: \(d)") }
+            usleep(100_000)
+        }
+    }
+
+    func ids(_ r: JSONValue) -> [Int64] { r["data"]?.arrayValue?.compactMap { $0["id"]?.intValue } ?? [] }
+
+    @Test(arguments: ["L2", "COSINE"])
+    func hnswRecallAgainstFlat(metric: String) throws {
+        let s = try ServerProcess(arguments: ["--segment-rows", "1500", "--index-threads", "2"])
+        let dim = 16
+        for (name, index) in [("flat", "FLAT"), ("hnsw", "HNSW")] {
+            let params = index == "HNSW" ? #","params":{"M":16,"efConstruction":200}"# : ""
+            #expect(try s.call("collections/create", #"{"collectionName":"\#(name)","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":\#(dim)}},{"fieldName":"n","dataType":"Int64"}]},"indexParams":[{"fieldName":"v","indexType":"\#(index)","metricType":"\#(metric)"\#(params)}]}"#).code == 0)
+        }
+        let data = Self.clustered(4000, dim: dim, seed: 11)
+        for chunk in stride(from: 0, to: data.count, by: 1000) {
+            let rows = (chunk..<chunk + 1000).map { #"{"id":\#($0),"v":\#(Self.vectorJSON(data[$0])),"n":\#($0 % 100)}"# }.joined(separator: ",")
+            for name in ["flat", "hnsw"] {
+                #expect(try s.call("entities/insert", #"{"collectionName":"\#(name)","data":[\#(rows)]}"#).code == 0)
+            }
+        }
+        #expect(try s.call("collections/flush", #"{"collectionName":"hnsw"}"#).code == 0)
+        let described = try Self.waitIndexed(s, collection: "hnsw", index: "v")
+        #expect(described["indexState"] == "Finished")
+        #expect(described["pendingRows"] == 0)
+        let queries = Self.clustered(60, dim: dim, seed: 12)
+
+        func recall(filter: String) throws -> Double {
+            var hits = 0, total = 0
+            for q in queries {
+                let body = #""data":[\#(Self.vectorJSON(q))],"limit":10,"filter":"\#(filter)""#
+                let truth = ids(try s.call("entities/search", #"{"collectionName":"flat",\#(body)}"#))
+                let got = ids(try s.call("entities/search", #"{"collectionName":"hnsw",\#(body)}"#))
+                hits += Set(truth).intersection(got).count
+                total += truth.count
+            }
+            return Double(hits) / Double(max(total, 1))
+        }
+        let plain = try recall(filter: "")
+        #expect(plain >= 0.95, "recall@10 \(plain)")
+        let half = try recall(filter: "n < 50")
+        #expect(half >= 0.95, "recall@10 at 50% selectivity \(half)")
+        let rare = try recall(filter: "n < 1")
+        #expect(rare == 1.0, "at 1% selectivity the search is exact: \(rare)")
+
+        // Deletes are honoured inside the graph.
+        for name in ["flat", "hnsw"] { #expect(try s.call("entities/delete", #"{"collectionName":"\#(name)","filter":"n % 3 == 0"}"#).code == 0) }
+        let afterDeletes = try recall(filter: "")
+        #expect(afterDeletes >= 0.95, "recall after deletes \(afterDeletes)")
+        for q in queries.prefix(10) {
+            let got = try s.call("entities/search", #"{"collectionName":"hnsw","data":[\#(Self.vectorJSON(q))],"limit":10,"outputFields":["n"]}"#)
+            #expect(got["data"]?.arrayValue?.allSatisfy { ($0["n"]?.intValue ?? 0) % 3 != 0 } == true)
+        }
+        // After a restart the graphs are built again and recall holds.
+        try s.restart()
+        _ = try Self.waitIndexed(s, collection: "hnsw", index: "v")
+        let afterRestart = try recall(filter: "")
+        #expect(afterRestart >= 0.95, "recall after restart \(afterRestart)")
+    }
+
+    @Test func insertsDuringBuildsLoseNothing() throws {
+        let s = try ServerProcess(arguments: ["--segment-rows", "400", "--index-threads", "2"])
+        let dim = 8
+        #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":\#(dim)}}]},"indexParams":[{"fieldName":"v","indexType":"HNSW","metricType":"L2","params":{"M":8,"efConstruction":64}}]}"#).code == 0)
+        let data = Self.clustered(3000, dim: dim, seed: 3)
+        let errors = ResultCounter()
+        let port = s.port
+        let searcher = Thread(after: 0) {
+            let client = HTTPClient(port: port)
+            for i in 0..<150 {
+                let r = try? client.call("entities/search", #"{"collectionName":"c","data":[\#(IndexEngineTests.vectorJSON(data[i]))],"limit":5}"#)
+                if r?.code != 0 { errors.add() }
+            }
+        }
+        for chunk in stride(from: 0, to: data.count, by: 100) {
+            let rows = (chunk..<chunk + 100).map { #"{"id":\#($0),"v":\#(Self.vectorJSON(data[$0]))}"# }.joined(separator: ",")
+            #expect(try s.call("entities/insert", #"{"collectionName":"c","data":[\#(rows)]}"#).code == 0)
+        }
+        searcher.join()
+        #expect(errors.value == 0)
+        #expect(try s.call("entities/query", #"{"collectionName":"c","outputFields":["count(*)"]}"#)["data"] == [["count(*)": 3000]])
+        #expect(try s.call("collections/flush", #"{"collectionName":"c"}"#).code == 0)
+        let d = try Self.waitIndexed(s, collection: "c", index: "v")
+        #expect(d["totalRows"] == 3000)
+        // Every row can be found by its own vector.
+        for i in stride(from: 0, to: 3000, by: 97) {
+            let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(Self.vectorJSON(data[i]))],"limit":1}"#)
+            #expect(r["data"]?[0]?["distance"] == 0, "row \(i)")
+        }
+    }
+}
