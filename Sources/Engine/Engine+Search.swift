@@ -97,7 +97,7 @@ extension Engine {
         let metrics = try subs.map { s throws(SwiftvecError) in try metric(of: s.field, in: c) }
         let nq = subs.first?.queries.count ?? 0
         return try data.readIndexes { segment, indexes throws(SwiftvecError) in
-            var allowedBySub: [[Bool]] = []
+            var allowedBySub: [[Bool]?] = []
             for sub in subs {
                 let partitionIDs = try selectedPartitionIDs(c, names: partitions, requireLoaded: true, filter: sub.selection.filter)
                 allowedBySub.append(try allowedRows(segment, filter: sub.selection.filter, partitions: partitionIDs))
@@ -146,10 +146,11 @@ extension Engine {
         return (c, data)
     }
 
-    /// Live rows that pass the partition selection and the filter.
-    private func allowedRows(_ segment: Segment, filter: (any RowPredicate)?, partitions: Set<Int64>?) throws(SwiftvecError) -> [Bool] {
+    /// Live rows that pass the partition selection and the filter; nil when every row does (no filter, no
+    /// delete, no partition restriction), so that an unfiltered search does no work proportional to the rows.
+    private func allowedRows(_ segment: Segment, filter: (any RowPredicate)?, partitions: Set<Int64>?) throws(SwiftvecError) -> [Bool]? {
+        if filter == nil, partitions == nil, segment.liveCount == segment.count { return nil }
         var allowed = try filter?.evaluate(segment) ?? [Bool](repeating: true, count: segment.count)
-        if filter == nil, partitions == nil, segment.liveCount == segment.count { return allowed }
         for i in 0..<segment.count where allowed[i] {
             if segment.deleted[i] { allowed[i] = false } else if let partitions, !partitions.contains(segment.partitionIDs[i]) { allowed[i] = false }
         }
@@ -165,7 +166,7 @@ extension Engine {
 
     /// The ranked (position, distance) list of one query: top `offset + limit` (then `offset` dropped), or
     /// every row within the range, or grouped.
-    private func rank(_ segment: Segment, _ indexes: IndexState, spec: SearchSpec, query: QueryVector, metric: Metric, allowed: [Bool],
+    private func rank(_ segment: Segment, _ indexes: IndexState, spec: SearchSpec, query: QueryVector, metric: Metric, allowed mask: [Bool]?,
                       grouping: GroupingSpec?) throws(SwiftvecError) -> [(position: Int, distance: Float)] {
         guard let f = segment.columns.firstIndex(where: { $0.field.name == spec.field }) else {
             throw SwiftvecError(.invalidJSON, "can only accept json format request, error: field not found[field=\(spec.field)]: cannot find a vector field")
@@ -173,8 +174,9 @@ extension Engine {
         let column = segment.columns[f]
         if spec.radius == nil, grouping == nil, case .floats(let q) = query, let graphs = indexes.built[spec.field], !graphs.isEmpty,
            let covered = indexes.coveredUpTo[spec.field] {
-            // Few rows pass the filter: search them exactly, which is both faster and exact.
-            let passing = allowed.reduce(0) { $0 + ($1 ? 1 : 0) }
+            // Few rows pass the filter: search them exactly, which is both faster and exact. With no filter,
+            // no deletes and no partition restriction, the mask is not even consulted.
+            let passing = mask.map { m in m.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? segment.count
             if passing * 20 >= segment.count {
                 let k = spec.offset + spec.limit
                 let ef = max(spec.ef ?? 64, k)
@@ -183,13 +185,13 @@ extension Engine {
                     let prepared = index.graph.prepare(q)
                     let positions = index.positions
                     let found = prepared.withUnsafeBufferPointer { qp in
-                        index.graph.search(qp.baseAddress!, k: k, ef: ef, allowed: { allowed[Int(positions[Int($0)])] })
+                        index.graph.search(qp.baseAddress!, k: k, ef: ef, allowed: mask.map { m in { m[Int(positions[Int($0)])] } })
                     }
                     for hit in found { top.push(index.graph.reported(hit.distance), Int(positions[Int(hit.id)])) }
                 }
                 // The tail no graph covers yet is searched exactly.
                 if covered < segment.count {
-                    var tail = allowed
+                    var tail = mask ?? [Bool](repeating: true, count: segment.count)
                     for i in 0..<covered { tail[i] = false }
                     if let exact = VectorScan.denseTopK(column, query: query, metric: metric, allowed: tail, k: k) {
                         for (d, i) in zip(exact.distances, exact.ids) { top.push(d, i) }
@@ -198,6 +200,7 @@ extension Engine {
                 return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
             }
         }
+        let allowed = mask ?? [Bool](repeating: true, count: segment.count)
         let inRange: (Float) -> Bool = { d in
             guard let radius = spec.radius else { return true }
             if metric.higherIsBetter {

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Approximate search next to hnswlib (installed from PyPI here), see ann.py.
+source "$(dirname "$0")/common.sh"
+python3 -c "import faiss, numpy, orjson, hnswlib" 2>/dev/null || pip install -q faiss-cpu numpy orjson hnswlib >&2
+bench_build
+exec python3 "$(dirname "$0")/ann.py" "$BIN"
