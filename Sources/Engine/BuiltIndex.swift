@@ -6,13 +6,19 @@ import VectorIndex
 final class BuiltIndex: @unchecked Sendable {
     let field: String
     let graph: HNSWIndex
-    /// Internal id → row position in the collection's segment.
+    /// Internal id → row position in the collection's segment; -1 for a row deleted before a restart.
     let positions: [Int32]
+    /// Internal id → row id (what the file stores: positions change across restarts, row ids do not).
+    let rowIDs: [Int64]
+    /// True when some internal id has no row any more (its position is -1).
+    let hasMissing: Bool
 
-    init(field: String, graph: HNSWIndex, positions: [Int32]) {
+    init(field: String, graph: HNSWIndex, positions: [Int32], rowIDs: [Int64]) {
         self.field = field
         self.graph = graph
         self.positions = positions
+        self.rowIDs = rowIDs
+        hasMissing = positions.contains(-1)
     }
 }
 

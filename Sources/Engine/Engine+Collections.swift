@@ -87,9 +87,17 @@ extension Engine {
             let prefix = StorageKey.collectionPrefix(id)
             for table in [Table.rows, .pks, .deletes] { try writer.txn.deleteAll(table, prefix: prefix) }
         }
-        // The collection is gone from the catalog; forget its rows in memory too.
+        // The collection is gone from the catalog; forget its rows in memory and its saved indexes too.
         let known = Set(snapshot.collections.keys)
-        loaded.withLock { data in data = data.filter { known.contains($0.key) } }
+        let gone = loaded.withLock { data in
+            let gone = data.keys.filter { !known.contains($0) }
+            data = data.filter { known.contains($0.key) }
+            return gone
+        }
+        for id in gone { removeSavedIndexes(id) }
+        for name in Self.listFiles(dataDirectory + "/indexes") where Int64(name).map({ !known.contains($0) }) ?? false {
+            _ = Self.removeTree(dataDirectory + "/indexes/" + name)
+        }
     }
 
     /// Renames a collection, possibly into another database; it keeps its id and data.

@@ -434,6 +434,7 @@ extension Engine {
             let data = try self.buildData(c, txn: txn.reader)
             return { [self] in loaded.withLock { $0[c.id] = $0[c.id] ?? data } }
         }
+        if let data = loadedData(c.id) { restoreIndexes(c, data) }
         scheduleBuilds(c.id)
     }
 

@@ -1,5 +1,23 @@
+import Glibc
 import VectorCore
 import VectorIndex
+
+/// The engine's part of a saved index file (the graph's payload): a version, the index type, the operation
+/// number at build time, then the row id of every internal id.
+enum IndexFileHeader {
+    static let version: UInt32 = 1
+
+    static func rowIDs(_ payload: [UInt8], expecting indexType: String) -> [Int64]? {
+        guard payload.count >= 4 else { return nil }
+        var v: UInt32 = 0
+        withUnsafeMutableBytes(of: &v) { $0.copyBytes(from: payload[0..<4]) }
+        guard v == version, let nul = payload[4...].firstIndex(of: 0) else { return nil }
+        guard String(decoding: payload[4..<nul], as: UTF8.self) == indexType else { return nil }
+        let start = nul + 1 + 8
+        guard start <= payload.count, (payload.count - start) % 8 == 0 else { return nil }
+        return payload[start...].withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
+    }
+}
 
 /// Segments and the background builder (ARCHITECTURE.md): the rows of a loaded collection that no graph
 /// covers yet form the growing tail, searched exactly. When the tail reaches `segmentRows` rows (or on
@@ -63,7 +81,9 @@ extension Engine {
             let v = graph.prepare(Array(vectors[(k * dim)..<((k + 1) * dim)]))
             v.withUnsafeBufferPointer { _ = graph.add($0.baseAddress!) }
         }
-        let built = BuiltIndex(field: field.name, graph: graph, positions: range.map { Int32($0) })
+        let rowIDs: [Int64] = data.read { segment in Array(segment.rowIDs[range]) }
+        let built = BuiltIndex(field: field.name, graph: graph, positions: range.map { Int32($0) }, rowIDs: rowIDs)
+        save(built, collection: c.id, definition: definition)
         data.writeIndexes { _, state in
             state.built[field.name, default: []].append(built)
             state.coveredUpTo[field.name] = range.upperBound
@@ -72,6 +92,143 @@ extension Engine {
         logger.debug("index built", metadata: ["collection": "\(c.name)", "field": "\(field.name)", "rows": "\(range.count)"])
         // More rows may have arrived meanwhile.
         scheduleBuilds(c.id)
+    }
+
+    // MARK: Persistence
+
+    func indexDirectory(_ collection: Int64, field: String? = nil) -> String {
+        "\(dataDirectory)/indexes/\(collection)" + (field.map { "/\($0)" } ?? "")
+    }
+
+    /// Writes a built graph next to the data: temporary file, fsync, rename. A failure only costs a
+    /// rebuild after the next restart, so it is logged, not reported.
+    private func save(_ built: BuiltIndex, collection: Int64, definition: IndexDefinition) {
+        guard let first = built.rowIDs.first, let last = built.rowIDs.last else { return }
+        let directory = indexDirectory(collection, field: built.field)
+        var payload: [UInt8] = []
+        withUnsafeBytes(of: IndexFileHeader.version) { payload.append(contentsOf: $0) }
+        payload.append(contentsOf: Array(definition.indexType.utf8) + [0])
+        let operation = (try? storage.read { try $0.get(.meta, Array("opnum".utf8)) }) ?? nil
+        payload.append(contentsOf: operation ?? [UInt8](repeating: 0, count: 8))
+        built.rowIDs.withUnsafeBytes { payload.append(contentsOf: $0) }
+        let bytes = built.graph.serialized(payload: payload)
+        do {
+            try Self.makeDirectories(directory)
+            let path = "\(directory)/\(first)-\(last).hnsw"
+            let temporary = path + ".tmp"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw SwiftvecError(.serviceInternal, "cannot write \(temporary)") }
+            var written = 0
+            let ok = bytes.withUnsafeBytes { raw -> Bool in
+                while written < raw.count {
+                    let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                    if n <= 0 { return false }
+                    written += n
+                }
+                return fsync(fd) == 0
+            }
+            Glibc.close(fd)
+            guard ok, rename(temporary, path) == 0 else {
+                unlink(temporary)
+                throw SwiftvecError(.serviceInternal, "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            logger.warning("index not saved; it will be rebuilt after a restart", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Installs the saved graphs of a freshly loaded collection: each file is checked (format, checksum,
+    /// the index's current type, metric and parameters) and must continue where the previous one ended;
+    /// anything else is deleted and rebuilt.
+    func restoreIndexes(_ c: CollectionInfo, _ data: CollectionData) {
+        for definition in c.indexes where Self.isGraphIndex(definition) {
+            let directory = indexDirectory(c.id, field: definition.fieldName)
+            let files = Self.listFiles(directory).filter { $0.hasSuffix(".hnsw") }.sorted {
+                (Int64($0.split(separator: "-").first ?? "") ?? 0) < (Int64($1.split(separator: "-").first ?? "") ?? 0)
+            }
+            var accepted: [BuiltIndex] = []
+            var covered = 0
+            var rejectRest = false
+            for name in files {
+                let path = "\(directory)/\(name)"
+                guard !rejectRest, let bytes = Self.readFile(path), let (graph, payload) = HNSWIndex.deserialize(bytes),
+                      let rowIDs = IndexFileHeader.rowIDs(payload, expecting: definition.indexType),
+                      rowIDs.count == graph.count, graph.metric.rawValue == definition.metricType,
+                      graph.dimension == c.schema.field(named: definition.fieldName)?.dimension
+                else {
+                    logger.warning("discarding a saved index; it will be rebuilt", metadata: ["file": "\(path)"])
+                    unlink(path)
+                    rejectRest = true
+                    continue
+                }
+                let result: (BuiltIndex, Int)? = data.read { segment in
+                    // No live row may sit between the previous file and this one.
+                    if covered < segment.count, let first = rowIDs.first, segment.rowIDs[covered] < first { return nil }
+                    let positions = rowIDs.map { Int32(segment.position(ofRowID: $0) ?? -1) }
+                    var end = covered
+                    let last = rowIDs.last ?? Int64.min
+                    while end < segment.count && segment.rowIDs[end] <= last { end += 1 }
+                    return (BuiltIndex(field: definition.fieldName, graph: graph, positions: positions, rowIDs: rowIDs), end)
+                }
+                guard let (built, end) = result else {
+                    unlink(path)
+                    rejectRest = true
+                    continue
+                }
+                accepted.append(built)
+                covered = end
+            }
+            guard !accepted.isEmpty else { continue }
+            data.writeIndexes { _, state in
+                state.built[definition.fieldName] = accepted
+                state.coveredUpTo[definition.fieldName] = covered
+            }
+        }
+    }
+
+    /// Removes the saved graphs of a collection (or of one of its fields).
+    func removeSavedIndexes(_ collection: Int64, field: String? = nil) {
+        _ = Self.removeTree(indexDirectory(collection, field: field))
+    }
+
+    static func listFiles(_ directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        let size = Int(st.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
+            while offset < size {
+                let n = read(fd, raw.baseAddress! + offset, size - offset)
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+        return ok ? bytes : nil
+    }
+
+    static func removeTree(_ path: String) -> Bool {
+        for name in listFiles(path) {
+            let child = "\(path)/\(name)"
+            var st = stat()
+            if lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { _ = removeTree(child) } else { unlink(child) }
+        }
+        return rmdir(path) == 0
     }
 
     /// Seals the growing tail of every graph-indexed field (`collections/flush`).
@@ -90,7 +247,7 @@ extension Engine {
         let indexed: Int64 = data.readIndexes { segment, state in
             var n: Int64 = 0
             for index in state.built[definition.fieldName] ?? [] {
-                for p in index.positions where !segment.deleted[Int(p)] { n += 1 }
+                for p in index.positions where p >= 0 && !segment.deleted[Int(p)] { n += 1 }
             }
             return n
         }

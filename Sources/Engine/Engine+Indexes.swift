@@ -64,6 +64,8 @@ extension Engine {
             c.indexes.removeAll { $0.name == index }
             try writer.store(c, in: &state)
         }
+        let c = try describeCollection(database: database, name: collection)
+        for field in c.schema.vectorFields where c.index(onField: field.name) == nil { removeSavedIndexes(c.id, field: field.name) }
     }
 
     public func alterIndexProperties(database: String, collection: String, index: String, set properties: [Property]) throws(SwiftvecError) {

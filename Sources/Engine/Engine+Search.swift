@@ -129,6 +129,17 @@ extension Engine {
         }
     }
 
+    /// What a graph may return: rows that still exist (after a restart a graph may hold deleted ones) and
+    /// pass the mask. nil when everything passes.
+    static func graphFilter(_ mask: [Bool]?, _ index: BuiltIndex) -> ((UInt32) -> Bool)? {
+        let positions = index.positions
+        switch (mask, index.hasMissing) {
+        case (nil, false): return nil
+        case (nil, true): return { positions[Int($0)] >= 0 }
+        case (let m?, _): return { let p = Int(positions[Int($0)]); return p >= 0 && m[p] }
+        }
+    }
+
     /// Milvus's weighted-ranker normalisation of a distance into [0, 1], larger better.
     static func normalized(_ d: Double, _ metric: Metric) -> Double {
         switch metric {
@@ -185,7 +196,7 @@ extension Engine {
                     let prepared = index.graph.prepare(q)
                     let positions = index.positions
                     let found = prepared.withUnsafeBufferPointer { qp in
-                        index.graph.search(qp.baseAddress!, k: k, ef: ef, allowed: mask.map { m in { m[Int(positions[Int($0)])] } })
+                        index.graph.search(qp.baseAddress!, k: k, ef: ef, allowed: Self.graphFilter(mask, index))
                     }
                     for hit in found { top.push(index.graph.reported(hit.distance), Int(positions[Int(hit.id)])) }
                 }

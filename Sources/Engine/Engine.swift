@@ -22,6 +22,8 @@ public final class Engine: Sendable {
     let builder: IndexBuilder
     /// Rows in a growing tail before it is sealed and indexed.
     let segmentRows: Int
+    /// The data directory (LMDB under `lmdb/`, built indexes under `indexes/`).
+    let dataDirectory: String
 
     /// Limits, as in Milvus's default configuration.
     public static let maxDatabases = 64
@@ -34,6 +36,7 @@ public final class Engine: Sendable {
                 logger: Logger = Logger(label: "swiftvec.engine")) throws(SwiftvecError) {
         self.logger = logger
         self.segmentRows = max(1, segmentRows)
+        self.dataDirectory = dataDirectory
         builder = IndexBuilder(threads: indexThreads)
         try Self.makeDirectories(dataDirectory)
         do {
@@ -49,6 +52,7 @@ public final class Engine: Sendable {
         for c in catalog.collections.values where c.isLoaded {
             let data = try buildData(c)
             loaded.withLock { $0[c.id] = data }
+            restoreIndexes(c, data)
             scheduleBuilds(c.id)
         }
         logger.info("catalog loaded", metadata: ["databases": "\(catalog.databases.count)",

@@ -130,6 +130,9 @@ public final class Segment: @unchecked Sendable {
         return true
     }
 
+    /// The position of a live row.
+    public func position(ofRowID rowID: Int64) -> Int? { positions[rowID] }
+
     /// Positions of the live rows with this primary key.
     public func positions(of pk: PrimaryKey) -> [Int] { primaryKeyPositions[pk] ?? [] }
 

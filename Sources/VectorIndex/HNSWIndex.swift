@@ -67,6 +67,21 @@ public final class HNSWIndex: @unchecked Sendable {
         metric == .l2 ? Distance.l2(q, vector(id), dimension) : -Distance.dot(q, vector(id), dimension)
     }
 
+    /// The buffers, for serialisation.
+    var state: (vectors: UnsafeMutablePointer<Float>, level0: UnsafeMutablePointer<UInt32>, upper: [[UInt32]], levels: [UInt8],
+                maxLevel: Int, entryPoint: UInt32) {
+        (vectors, level0, upper, levels, maxLevel, entryPoint)
+    }
+
+    /// Installs a deserialised graph's bookkeeping (its buffers were filled in place).
+    func restore(count: Int, levels: [UInt8], upper: [[UInt32]], maxLevel: Int, entryPoint: UInt32) {
+        self.count = count
+        self.levels = levels
+        self.upper = upper
+        self.maxLevel = maxLevel
+        self.entryPoint = entryPoint
+    }
+
     /// The query as the graph compares it (normalised for COSINE).
     public func prepare(_ query: [Float]) -> [Float] {
         guard metric == .cosine else { return query }

@@ -86,6 +86,52 @@ struct IndexEngineTests {
         #expect(afterRestart >= 0.95, "recall after restart \(afterRestart)")
     }
 
+    @Test func savedGraphsSurviveRestartWithoutRebuild() throws {
+        let s = try ServerProcess(arguments: ["--segment-rows", "600", "--index-threads", "1"])
+        let dim = 8
+        #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":\#(dim)}}]},"indexParams":[{"fieldName":"v","indexType":"HNSW","metricType":"L2","params":{"M":8,"efConstruction":64}}]}"#).code == 0)
+        let data = Self.clustered(1800, dim: dim, seed: 21)
+        let rows = data.indices.map { #"{"id":\#($0),"v":\#(Self.vectorJSON(data[$0]))}"# }.joined(separator: ",")
+        #expect(try s.call("entities/insert", #"{"collectionName":"c","data":[\#(rows)]}"#).code == 0)
+        #expect(try s.call("collections/flush", #"{"collectionName":"c"}"#).code == 0)
+        _ = try Self.waitIndexed(s, collection: "c", index: "v")
+        // Deletes made before the restart must not come back from a saved graph.
+        #expect(try s.call("entities/delete", #"{"collectionName":"c","filter":"id < 100"}"#).code == 0)
+        let directory = s.dataDir + "/indexes"
+        let files = try runCommand(["/usr/bin/find", directory, "-name", "*.hnsw"]).output.split(separator: "\n").map(String.init)
+        #expect(files.count >= 1, "a file per sealed segment: \(files)")
+
+        try s.restart()
+        // Right after the restart every row is already indexed: nothing was rebuilt.
+        let described = try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]
+        #expect(described?["indexedRows"] == 1700)
+        #expect(described?["totalRows"] == 1700)
+        for i in stride(from: 0, to: 1800, by: 37) {
+            let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(Self.vectorJSON(data[i]))],"limit":3}"#)
+            let got = ids(r)
+            #expect(got.allSatisfy { $0 >= 100 }, "deleted rows stay deleted: \(got)")
+            if i >= 100 { #expect(got.first == Int64(i), "row \(i) finds itself") }
+        }
+
+        // A damaged file is detected and rebuilt.
+        s.stop()
+        let victim = files.sorted()[0]
+        _ = try runCommand(["/bin/sh", "-c", "printf 'XXXX' | dd of='\(victim)' bs=1 seek=4000 conv=notrunc 2>/dev/null"])
+        let before = try runCommand(["/usr/bin/md5sum", victim]).output
+        try s.start()
+        _ = try Self.waitIndexed(s, collection: "c", index: "v")
+        let after = try runCommand(["/bin/sh", "-c", "md5sum \(directory)/*/*/*.hnsw"]).output
+        #expect(!after.contains(before.prefix(32)), "the damaged file was replaced")
+        for i in stride(from: 100, to: 1800, by: 53) {
+            let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(Self.vectorJSON(data[i]))],"limit":1}"#)
+            #expect(ids(r).first == Int64(i))
+        }
+        // Dropping the collection removes its saved indexes.
+        #expect(try s.call("collections/release", #"{"collectionName":"c"}"#).code == 0)
+        #expect(try s.call("collections/drop", #"{"collectionName":"c"}"#).code == 0)
+        #expect(try runCommand(["/usr/bin/find", directory, "-name", "*.hnsw"]).output.isEmpty)
+    }
+
     @Test func insertsDuringBuildsLoseNothing() throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "400", "--index-threads", "2"])
         let dim = 8

@@ -75,3 +75,29 @@ struct SplitMix {
 }
 
 import Glibc
+
+@Suite struct HNSWSerializationTests {
+    @Test func roundTripAnswersIdenticallyAndDamageIsDetected() {
+        let dim = 8, n = 600
+        let data = HNSWRecallTests.clustered(count: n, dim: dim, clusters: 5, seed: 3)
+        let index = HNSWIndex(dimension: dim, capacity: n, m: 8, efConstruction: 64, metric: .cosine)
+        for v in data { index.prepare(v).withUnsafeBufferPointer { _ = index.add($0.baseAddress!) } }
+        let bytes = index.serialized(payload: [1, 2, 3])
+        guard let (copy, payload) = HNSWIndex.deserialize(bytes) else {
+            Issue.record("a fresh file must load")
+            return
+        }
+        #expect(payload == [1, 2, 3])
+        #expect(copy.count == n && copy.metric == .cosine && copy.dimension == dim)
+        for q in data.prefix(20) {
+            let a = index.prepare(q).withUnsafeBufferPointer { index.search($0.baseAddress!, k: 5, ef: 32) }
+            let b = copy.prepare(q).withUnsafeBufferPointer { copy.search($0.baseAddress!, k: 5, ef: 32) }
+            #expect(a.map(\.id) == b.map(\.id))
+        }
+        var damaged = bytes
+        damaged[bytes.count / 2] ^= 0x40
+        #expect(HNSWIndex.deserialize(damaged) == nil)
+        #expect(HNSWIndex.deserialize(Array(bytes.dropLast(9))) == nil)
+        #expect(HNSWIndex.deserialize([]) == nil)
+    }
+}
