@@ -77,10 +77,14 @@ extension Engine {
             return out
         }
         let graph = HNSWIndex(dimension: dim, capacity: range.count, m: resolvedM, efConstruction: resolvedEf, metric: metric)
-        for k in 0..<range.count {
-            let v = graph.prepare(Array(vectors[(k * dim)..<((k + 1) * dim)]))
-            v.withUnsafeBufferPointer { _ = graph.add($0.baseAddress!) }
+        var prepared = vectors
+        if metric == .cosine {
+            for k in 0..<range.count {
+                let row = graph.prepare(Array(vectors[(k * dim)..<((k + 1) * dim)]))
+                prepared.replaceSubrange((k * dim)..<((k + 1) * dim), with: row)
+            }
         }
+        prepared.withUnsafeBufferPointer { graph.addAll($0.baseAddress!, count: range.count, threads: indexThreads) }
         let rowIDs: [Int64] = data.read { segment in Array(segment.rowIDs[range]) }
         let built = BuiltIndex(field: field.name, graph: graph, positions: range.map { Int32($0) }, rowIDs: rowIDs)
         save(built, collection: c.id, definition: definition)

@@ -22,6 +22,8 @@ public final class Engine: Sendable {
     let builder: IndexBuilder
     /// Rows in a growing tail before it is sealed and indexed.
     let segmentRows: Int
+    /// Threads that build one graph together.
+    let indexThreads: Int
     /// The data directory (LMDB under `lmdb/`, built indexes under `indexes/`).
     let dataDirectory: String
 
@@ -36,6 +38,7 @@ public final class Engine: Sendable {
                 logger: Logger = Logger(label: "swiftvec.engine")) throws(SwiftvecError) {
         self.logger = logger
         self.segmentRows = max(1, segmentRows)
+        self.indexThreads = max(1, indexThreads)
         self.dataDirectory = dataDirectory
         builder = IndexBuilder(threads: indexThreads)
         try Self.makeDirectories(dataDirectory)

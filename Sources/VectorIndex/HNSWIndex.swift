@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import VectorCore
 
 /// A hierarchical navigable small-world graph (Malkov & Yashunin), laid out like hnswlib: vectors and
@@ -8,8 +9,10 @@ import VectorCore
 /// Distances are "smaller is better" inside the graph: L2 as is, IP and COSINE as negated inner products
 /// (COSINE on normalised vectors).
 ///
-/// Thread safety: building (`add`) is single-threaded; `search` may run from many threads at once after the
-/// build (each search borrows its own visited set from a locked pool).
+/// Thread safety: `addAll` inserts from several threads at once, as hnswlib does: each node's link lists
+/// are read and written under that node's lock, and an insertion that raises the top level holds the global
+/// lock throughout. `search` may run from many threads at once once the build is done (it takes no lock;
+/// each search borrows its own visited set from a locked pool). `add` is the single-threaded form.
 public final class HNSWIndex: @unchecked Sendable {
     public let dimension: Int
     public let m: Int
@@ -30,6 +33,10 @@ public final class HNSWIndex: @unchecked Sendable {
     private var entryPoint: UInt32 = 0
     private var maxLevel = -1
     private let visitedPool = VisitedPool()
+    /// One lock per node (its link lists), and the global one (entry point, top level). Used during `addAll`.
+    private let nodeLocks: UnsafeMutablePointer<pthread_mutex_t>
+    private var globalLock = pthread_mutex_t()
+    private var concurrent = false
 
     public init(dimension: Int, capacity: Int, m: Int, efConstruction: Int, metric: Metric, seed: UInt64 = 100) {
         self.dimension = dimension
@@ -47,11 +54,95 @@ public final class HNSWIndex: @unchecked Sendable {
         upper.reserveCapacity(self.capacity)
         levels = []
         levels.reserveCapacity(self.capacity)
+        nodeLocks = .allocate(capacity: self.capacity)
+        for i in 0..<self.capacity { pthread_mutex_init(nodeLocks + i, nil) }
+        pthread_mutex_init(&globalLock, nil)
     }
 
     deinit {
         vectors.deallocate()
         level0.deallocate()
+        for i in 0..<capacity { pthread_mutex_destroy(nodeLocks + i) }
+        nodeLocks.deallocate()
+    }
+
+    @inline(__always) private func lockNode(_ id: UInt32) { if concurrent { pthread_mutex_lock(nodeLocks + Int(id)) } }
+    @inline(__always) private func unlockNode(_ id: UInt32) { if concurrent { pthread_mutex_unlock(nodeLocks + Int(id)) } }
+
+    /// Inserts `count` vectors (rows of `dim` floats, already in the metric's form) using `threads` threads.
+    /// Ids are the row numbers.
+    public func addAll(_ rows: UnsafePointer<Float>, count n: Int, threads: Int) {
+        precondition(count == 0 && n <= capacity, "addAll builds an empty graph")
+        // Levels are drawn up front, in order, so the graph's shape does not depend on thread timing.
+        levels = (0..<n).map { _ in UInt8(randomLevel()) }
+        upper = levels.map { $0 > 0 ? [UInt32](repeating: 0, count: Int($0) * (m + 1)) : [] }
+        (vectors).update(from: rows, count: n * dimension)
+        count = n
+        guard n > 0 else { return }
+        entryPoint = 0
+        maxLevel = Int(levels[0])
+        let workers = max(1, min(threads, n / 1000 + 1))
+        concurrent = workers > 1
+        let next = Atomic<Int>(1)
+        let body = { [self] in
+            while true {
+                let id = next.add(1, ordering: .relaxed).oldValue
+                if id >= n { return }
+                insert(UInt32(id))
+            }
+        }
+        if workers == 1 {
+            body()
+        } else {
+            var handles: [pthread_t] = []
+            for _ in 1..<workers {
+                var t = pthread_t()
+                let box = Unmanaged.passRetained(WorkBox(body)).toOpaque()
+                pthread_create(&t, nil, { arg in
+                    Unmanaged<WorkBox>.fromOpaque(arg!).takeRetainedValue().run()
+                    return nil
+                }, box)
+                handles.append(t)
+            }
+            body()
+            for t in handles { pthread_join(t, nil) }
+        }
+        concurrent = false
+    }
+
+    /// Links node `id` (vector and level already in place) into the graph.
+    private func insert(_ id: UInt32) {
+        let level = Int(levels[Int(id)])
+        pthread_mutex_lock(&globalLock)
+        let top = maxLevel
+        let entry = entryPoint
+        let raisesTop = level > top
+        if !raisesTop { pthread_mutex_unlock(&globalLock) }
+        defer { if raisesTop { pthread_mutex_unlock(&globalLock) } }
+        let q = vector(id)
+        var current = entry
+        var currentDistance = distance(q, current)
+        if level < top {
+            for l in stride(from: top, to: level, by: -1) {
+                (current, currentDistance) = greedy(q, from: current, distance: currentDistance, level: l)
+            }
+        }
+        for l in stride(from: min(level, top), through: 0, by: -1) {
+            let candidates = searchLayer(q, entry: current, entryDistance: currentDistance, ef: efConstruction, level: l, allowed: nil)
+            let selected = selectNeighbours(candidates.filter { $0.id != id }, max: m)
+            lockNode(id)
+            setNeighbours(id, level: l, selected.map(\.id))
+            unlockNode(id)
+            for s in selected { connect(s.id, to: id, level: l) }
+            if let best = candidates.first(where: { $0.id != id }) {
+                current = best.id
+                currentDistance = best.distance
+            }
+        }
+        if raisesTop {
+            maxLevel = level
+            entryPoint = id
+        }
     }
 
     /// Bytes held: vectors, links and level bookkeeping.
@@ -104,6 +195,19 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     private func neighbours(_ id: UInt32, level: Int) -> [UInt32] {
+        lockNode(id)
+        defer { unlockNode(id) }
+        if level == 0 {
+            let l = links(id, level: 0)
+            return Array(UnsafeBufferPointer(start: l + 1, count: Int(l[0])))
+        }
+        let block = upper[Int(id)]
+        let start = (level - 1) * (m + 1)
+        return Array(block[(start + 1)..<(start + 1 + Int(block[start]))])
+    }
+
+    /// `neighbours` for a caller that already holds the node's lock.
+    private func neighboursUnlocked(_ id: UInt32, level: Int) -> [UInt32] {
         if level == 0 {
             let l = links(id, level: 0)
             return Array(UnsafeBufferPointer(start: l + 1, count: Int(l[0])))
@@ -167,8 +271,20 @@ public final class HNSWIndex: @unchecked Sendable {
 
     /// Adds `neighbour` to `node`'s list at `level`, pruning with the heuristic when full.
     private func connect(_ node: UInt32, to neighbour: UInt32, level: Int) {
+        lockNode(node)
+        defer { unlockNode(node) }
+        if level == 0 {
+            let l = links(node, level: 0)
+            let n = Int(l[0])
+            for i in 0..<n where l[1 + i] == neighbour { return }
+            if n < maxM0 {
+                l[1 + n] = neighbour
+                l[0] = UInt32(n + 1)
+                return
+            }
+        }
         let limit = level == 0 ? maxM0 : m
-        var list = neighbours(node, level: level)
+        var list = neighboursUnlocked(node, level: level)
         if list.contains(neighbour) { return }
         if list.count < limit {
             list.append(neighbour)
@@ -219,8 +335,8 @@ public final class HNSWIndex: @unchecked Sendable {
         let visited = visitedPool.borrow(capacity: capacity)
         defer { visitedPool.giveBack(visited) }
         visited.visit(entry)
-        var candidates = MinHeap()  // to expand, closest first
-        var results = MaxHeap()     // kept, farthest on top
+        var candidates = MinHeap(capacity: ef * 2)  // to expand, closest first
+        var results = MaxHeap(capacity: ef + 1)     // kept, farthest on top
         candidates.push(entryDistance, entry)
         if allowed?(entry) ?? true { results.push(entryDistance, entry) }
         var bound = results.count > 0 ? entryDistance : Float.infinity
@@ -228,9 +344,14 @@ public final class HNSWIndex: @unchecked Sendable {
             if d > bound && results.count >= ef { break }
             if level == 0 {
                 let l = links(id, level: 0)
+                if concurrent { lockNode(id) }
                 let n = Int(l[0])
+                // While building, copy the list under the node's lock (another thread may rewrite it).
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxM0) { list in
+                    for i in 0..<n { list[i] = l[1 + i] }
+                    if concurrent { unlockNode(id) }
                 for i in 0..<n {
-                    let nb = l[1 + i]
+                    let nb = list[i]
                     if visited.isVisited(nb) { continue }
                     visited.visit(nb)
                     let dn = distance(q, nb)
@@ -242,6 +363,7 @@ public final class HNSWIndex: @unchecked Sendable {
                             bound = results.top?.distance ?? .infinity
                         }
                     }
+                }
                 }
             } else {
                 for nb in neighbours(id, level: level) where !visited.isVisited(nb) {
@@ -277,17 +399,22 @@ public final class HNSWIndex: @unchecked Sendable {
 
 /// A visited set over ids, reset in O(1) by bumping a generation tag (a full clear only every 65,535 uses).
 final class VisitedSet {
-    private var tags: [UInt16]
+    private let tags: UnsafeMutablePointer<UInt16>
+    let capacity: Int
     private var generation: UInt16 = 0
 
-    init(capacity: Int) { tags = [UInt16](repeating: 0, count: capacity) }
+    init(capacity: Int) {
+        self.capacity = capacity
+        tags = .allocate(capacity: max(capacity, 1))
+        tags.initialize(repeating: 0, count: max(capacity, 1))
+    }
 
-    var capacity: Int { tags.count }
+    deinit { tags.deallocate() }
 
     func reset() {
         generation &+= 1
         if generation == 0 {
-            for i in tags.indices { tags[i] = 0 }
+            tags.update(repeating: 0, count: capacity)
             generation = 1
         }
     }
@@ -326,6 +453,10 @@ final class NSLockLike: @unchecked Sendable {
 struct MinHeap {
     private var d: [Float] = []
     private var ids: [UInt32] = []
+    init(capacity: Int) {
+        d.reserveCapacity(capacity)
+        ids.reserveCapacity(capacity)
+    }
     var count: Int { d.count }
     mutating func push(_ distance: Float, _ id: UInt32) {
         d.append(distance); ids.append(id)
@@ -359,6 +490,10 @@ struct MinHeap {
 struct MaxHeap {
     private var d: [Float] = []
     private var ids: [UInt32] = []
+    init(capacity: Int) {
+        d.reserveCapacity(capacity)
+        ids.reserveCapacity(capacity)
+    }
     var count: Int { d.count }
     var top: (distance: Float, id: UInt32)? { d.isEmpty ? nil : (d[0], ids[0]) }
     mutating func push(_ distance: Float, _ id: UInt32) {
@@ -394,3 +529,9 @@ struct MaxHeap {
     }
 }
 
+
+/// A closure run on a new thread.
+final class WorkBox: @unchecked Sendable {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}

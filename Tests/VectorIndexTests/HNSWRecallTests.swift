@@ -101,3 +101,29 @@ import Glibc
         #expect(HNSWIndex.deserialize([]) == nil)
     }
 }
+
+@Suite struct HNSWParallelBuildTests {
+    /// A graph built by several threads has the recall of one built by one thread.
+    @Test func parallelBuildKeepsRecall() {
+        let dim = 16, n = 4000, k = 10
+        let data = HNSWRecallTests.clustered(count: n, dim: dim, clusters: 20, seed: 31)
+        let flat = data.flatMap { $0 }
+        let index = HNSWIndex(dimension: dim, capacity: n, m: 16, efConstruction: 200, metric: .l2)
+        flat.withUnsafeBufferPointer { index.addAll($0.baseAddress!, count: n, threads: 4) }
+        #expect(index.count == n)
+        let queries = HNSWRecallTests.clustered(count: 100, dim: dim, clusters: 20, seed: 32)
+        var hits = 0
+        for q in queries {
+            let found = q.withUnsafeBufferPointer { index.search($0.baseAddress!, k: k, ef: 64) }.map { Int($0.id) }
+            hits += Set(found).intersection(HNSWRecallTests.exact(data, q, k: k, metric: .l2)).count
+        }
+        #expect(Double(hits) / Double(queries.count * k) >= 0.95)
+        // Every node is reachable: searching for each stored vector finds it.
+        var found = 0
+        for i in stride(from: 0, to: n, by: 13) {
+            let hit = data[i].withUnsafeBufferPointer { index.search($0.baseAddress!, k: 1, ef: 64) }.first
+            if hit?.id == UInt32(i) { found += 1 }
+        }
+        #expect(found >= (n / 13) * 99 / 100)
+    }
+}
