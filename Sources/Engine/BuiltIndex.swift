@@ -5,7 +5,7 @@ import VectorIndex
 /// so searches read it without locks.
 final class BuiltIndex: @unchecked Sendable {
     let field: String
-    let graph: HNSWIndex
+    let graph: any VectorSearchIndex
     /// Internal id → row position in the collection's segment; -1 for a row deleted before a restart.
     let positions: [Int32]
     /// Internal id → row id (what the file stores: positions change across restarts, row ids do not).
@@ -13,7 +13,7 @@ final class BuiltIndex: @unchecked Sendable {
     /// True when some internal id has no row any more (its position is -1).
     let hasMissing: Bool
 
-    init(field: String, graph: HNSWIndex, positions: [Int32], rowIDs: [Int64]) {
+    init(field: String, graph: any VectorSearchIndex, positions: [Int32], rowIDs: [Int64]) {
         self.field = field
         self.graph = graph
         self.positions = positions
@@ -31,4 +31,6 @@ struct IndexState {
     var coveredUpTo: [String: Int] = [:]
     /// Field → the end position of the range being built, if any.
     var building: [String: Int] = [:]
+    /// Fields for which a flush arrived while a build was running: the rest is sealed when it ends.
+    var flushRequested: Set<String> = []
 }

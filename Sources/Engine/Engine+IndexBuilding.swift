@@ -24,9 +24,9 @@ enum IndexFileHeader {
 /// `collections/flush`) it is sealed: a builder thread copies its vectors, builds the field's graph without
 /// holding any lock, and swaps it in. A search never waits for a build.
 extension Engine {
-    /// Index types built as graphs; the others are answered exactly for now.
+    /// Index types that are built (HNSW graphs, IVF_FLAT lists); the others are answered exactly for now.
     static func isGraphIndex(_ d: IndexDefinition) -> Bool {
-        d.indexType == "HNSW" || d.indexType == "AUTOINDEX"
+        d.indexType == "HNSW" || d.indexType == "AUTOINDEX" || d.indexType == "IVF_FLAT"
     }
 
     /// Queues builds for the vector fields of a loaded collection whose uncovered tail is large enough
@@ -36,7 +36,10 @@ extension Engine {
         for definition in c.indexes where Self.isGraphIndex(definition) {
             guard let field = c.schema.field(named: definition.fieldName), field.dataType.isDenseNumericVector else { continue }
             let job: (start: Int, end: Int)? = data.writeIndexes { segment, state in
-                guard state.building[field.name] == nil else { return nil }
+                guard state.building[field.name] == nil else {
+                    if force { state.flushRequested.insert(field.name) }
+                    return nil
+                }
                 let start = state.coveredUpTo[field.name] ?? 0
                 let tail = segment.count - start
                 guard tail > 0, force || tail >= segmentRows else { return nil }
@@ -76,26 +79,36 @@ extension Engine {
             }
             return out
         }
-        let graph = HNSWIndex(dimension: dim, capacity: range.count, m: resolvedM, efConstruction: resolvedEf, metric: metric)
         var prepared = vectors
         if metric == .cosine {
             for k in 0..<range.count {
-                let row = graph.prepare(Array(vectors[(k * dim)..<((k + 1) * dim)]))
-                prepared.replaceSubrange((k * dim)..<((k + 1) * dim), with: row)
+                let row = Array(vectors[(k * dim)..<((k + 1) * dim)])
+                let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                if norm > 0 { prepared.replaceSubrange((k * dim)..<((k + 1) * dim), with: row.map { $0 / norm }) }
             }
         }
-        prepared.withUnsafeBufferPointer { graph.addAll($0.baseAddress!, count: range.count, threads: indexThreads) }
+        let graph: any VectorSearchIndex
+        if definition.indexType == "IVF_FLAT" {
+            let ivf = IVFFlatIndex(dimension: dim, nlist: Int(definition.params.value(of: "nlist") ?? "") ?? 128, metric: metric)
+            prepared.withUnsafeBufferPointer { ivf.build($0.baseAddress!, count: range.count, threads: indexThreads) }
+            graph = ivf
+        } else {
+            let hnsw = HNSWIndex(dimension: dim, capacity: range.count, m: resolvedM, efConstruction: resolvedEf, metric: metric)
+            prepared.withUnsafeBufferPointer { hnsw.addAll($0.baseAddress!, count: range.count, threads: indexThreads) }
+            graph = hnsw
+        }
         let rowIDs: [Int64] = data.read { segment in Array(segment.rowIDs[range]) }
         let built = BuiltIndex(field: field.name, graph: graph, positions: range.map { Int32($0) }, rowIDs: rowIDs)
         save(built, collection: c.id, definition: definition)
-        data.writeIndexes { _, state in
+        let flushPending = data.writeIndexes { _, state in
             state.built[field.name, default: []].append(built)
             state.coveredUpTo[field.name] = range.upperBound
             state.building[field.name] = nil
+            return state.flushRequested.remove(field.name) != nil
         }
         logger.debug("index built", metadata: ["collection": "\(c.name)", "field": "\(field.name)", "rows": "\(range.count)"])
-        // More rows may have arrived meanwhile.
-        scheduleBuilds(c.id)
+        // More rows may have arrived meanwhile; a flush that came during the build seals them all.
+        scheduleBuilds(c.id, force: flushPending)
     }
 
     // MARK: Persistence
@@ -118,7 +131,7 @@ extension Engine {
         let bytes = built.graph.serialized(payload: payload)
         do {
             try Self.makeDirectories(directory)
-            let path = "\(directory)/\(first)-\(last).hnsw"
+            let path = "\(directory)/\(first)-\(last).index"
             let temporary = path + ".tmp"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw SwiftvecError(.serviceInternal, "cannot write \(temporary)") }
@@ -147,7 +160,7 @@ extension Engine {
     func restoreIndexes(_ c: CollectionInfo, _ data: CollectionData) {
         for definition in c.indexes where Self.isGraphIndex(definition) {
             let directory = indexDirectory(c.id, field: definition.fieldName)
-            let files = Self.listFiles(directory).filter { $0.hasSuffix(".hnsw") }.sorted {
+            let files = Self.listFiles(directory).filter { $0.hasSuffix(".index") }.sorted {
                 (Int64($0.split(separator: "-").first ?? "") ?? 0) < (Int64($1.split(separator: "-").first ?? "") ?? 0)
             }
             var accepted: [BuiltIndex] = []
@@ -155,7 +168,7 @@ extension Engine {
             var rejectRest = false
             for name in files {
                 let path = "\(directory)/\(name)"
-                guard !rejectRest, let bytes = Self.readFile(path), let (graph, payload) = HNSWIndex.deserialize(bytes),
+                guard !rejectRest, let bytes = Self.readFile(path), let (graph, payload) = IndexFile.deserialize(bytes),
                       let rowIDs = IndexFileHeader.rowIDs(payload, expecting: definition.indexType),
                       rowIDs.count == graph.count, graph.metric.rawValue == definition.metricType,
                       graph.dimension == c.schema.field(named: definition.fieldName)?.dimension

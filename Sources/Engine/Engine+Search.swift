@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import VectorCore
+import VectorIndex
 
 /// A query vector, already checked against its field's type and dimension.
 public enum QueryVector: Sendable {
@@ -24,10 +25,13 @@ public struct SearchSpec: Sendable {
     public var rangeFilter: Float?
     /// HNSW search width (`ef`); nil: max(64, offset + limit).
     public var ef: Int?
+    /// IVF lists probed (`nprobe`); nil: 8, Milvus's default.
+    public var nprobe: Int?
 
     public init(field: String, queries: [QueryVector], limit: Int, offset: Int = 0, selection: RowSelection = RowSelection(),
-                radius: Float? = nil, rangeFilter: Float? = nil, ef: Int? = nil) {
+                radius: Float? = nil, rangeFilter: Float? = nil, ef: Int? = nil, nprobe: Int? = nil) {
         self.ef = ef
+        self.nprobe = nprobe
         self.field = field
         self.queries = queries
         self.limit = limit
@@ -196,7 +200,8 @@ extension Engine {
                     let prepared = index.graph.prepare(q)
                     let positions = index.positions
                     let found = prepared.withUnsafeBufferPointer { qp in
-                        index.graph.search(qp.baseAddress!, k: k, ef: ef, allowed: Self.graphFilter(mask, index))
+                        index.graph.search(qp.baseAddress!, k: k, parameters: SearchParameters(ef: ef, nprobe: spec.nprobe ?? 8),
+                                           allowed: Self.graphFilter(mask, index))
                     }
                     for hit in found { top.push(index.graph.reported(hit.distance), Int(positions[Int(hit.id)])) }
                 }

@@ -6,7 +6,7 @@ import VectorCore
 /// FNV-1a 64 checksum of everything before it. All integers little-endian.
 extension HNSWIndex {
     public static let formatVersion: UInt32 = 1
-    static let magic: [UInt8] = Array("SVHNSW01".utf8)
+    public static let magic: [UInt8] = Array("SVHNSW01".utf8)
 
     /// The graph and `payload` (bytes the caller wants stored with it, e.g. row ids) as one buffer.
     public func serialized(payload: [UInt8]) -> [UInt8] {

@@ -32,12 +32,12 @@ struct IndexEngineTests {
 
     func ids(_ r: JSONValue) -> [Int64] { r["data"]?.arrayValue?.compactMap { $0["id"]?.intValue } ?? [] }
 
-    @Test(arguments: ["L2", "COSINE"])
-    func hnswRecallAgainstFlat(metric: String) throws {
+    @Test(arguments: [("HNSW", "L2"), ("HNSW", "COSINE"), ("IVF_FLAT", "L2"), ("IVF_FLAT", "COSINE")])
+    func recallAgainstFlat(indexType: String, metric: String) throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "1500", "--index-threads", "2"])
         let dim = 16
-        for (name, index) in [("flat", "FLAT"), ("hnsw", "HNSW")] {
-            let params = index == "HNSW" ? #","params":{"M":16,"efConstruction":200}"# : ""
+        for (name, index) in [("flat", "FLAT"), ("hnsw", indexType)] {
+            let params = index == "HNSW" ? #","params":{"M":16,"efConstruction":200}"# : (index == "IVF_FLAT" ? #","params":{"nlist":32}"# : "")
             #expect(try s.call("collections/create", #"{"collectionName":"\#(name)","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":\#(dim)}},{"fieldName":"n","dataType":"Int64"}]},"indexParams":[{"fieldName":"v","indexType":"\#(index)","metricType":"\#(metric)"\#(params)}]}"#).code == 0)
         }
         let data = Self.clustered(4000, dim: dim, seed: 11)
@@ -65,9 +65,9 @@ struct IndexEngineTests {
             return Double(hits) / Double(max(total, 1))
         }
         let plain = try recall(filter: "")
-        #expect(plain >= 0.95, "recall@10 \(plain)")
+        #expect(plain >= 0.95, "\(indexType) recall@10 \(plain)")
         let half = try recall(filter: "n < 50")
-        #expect(half >= 0.95, "recall@10 at 50% selectivity \(half)")
+        #expect(half >= 0.95, "\(indexType) recall@10 at 50% selectivity \(half)")
         let rare = try recall(filter: "n < 1")
         #expect(rare == 1.0, "at 1% selectivity the search is exact: \(rare)")
 
@@ -98,7 +98,7 @@ struct IndexEngineTests {
         // Deletes made before the restart must not come back from a saved graph.
         #expect(try s.call("entities/delete", #"{"collectionName":"c","filter":"id < 100"}"#).code == 0)
         let directory = s.dataDir + "/indexes"
-        let files = try runCommand(["/usr/bin/find", directory, "-name", "*.hnsw"]).output.split(separator: "\n").map(String.init)
+        let files = try runCommand(["/usr/bin/find", directory, "-name", "*.index"]).output.split(separator: "\n").map(String.init)
         #expect(files.count >= 1, "a file per sealed segment: \(files)")
 
         try s.restart()
@@ -120,7 +120,7 @@ struct IndexEngineTests {
         let before = try runCommand(["/usr/bin/md5sum", victim]).output
         try s.start()
         _ = try Self.waitIndexed(s, collection: "c", index: "v")
-        let after = try runCommand(["/bin/sh", "-c", "md5sum \(directory)/*/*/*.hnsw"]).output
+        let after = try runCommand(["/bin/sh", "-c", "md5sum \(directory)/*/*/*.index"]).output
         #expect(!after.contains(before.prefix(32)), "the damaged file was replaced")
         for i in stride(from: 100, to: 1800, by: 53) {
             let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(Self.vectorJSON(data[i]))],"limit":1}"#)
@@ -129,7 +129,7 @@ struct IndexEngineTests {
         // Dropping the collection removes its saved indexes.
         #expect(try s.call("collections/release", #"{"collectionName":"c"}"#).code == 0)
         #expect(try s.call("collections/drop", #"{"collectionName":"c"}"#).code == 0)
-        #expect(try runCommand(["/usr/bin/find", directory, "-name", "*.hnsw"]).output.isEmpty)
+        #expect(try runCommand(["/usr/bin/find", directory, "-name", "*.index"]).output.isEmpty)
     }
 
     @Test func insertsDuringBuildsLoseNothing() throws {

@@ -127,3 +127,43 @@ import Glibc
         #expect(found >= (n / 13) * 99 / 100)
     }
 }
+
+@Suite struct IVFFlatTests {
+    @Test(arguments: [Metric.l2, .ip, .cosine])
+    func recallAgainstFlatAndRoundTrip(metric: Metric) {
+        let dim = 16, n = 4000, k = 10
+        let data = HNSWRecallTests.clustered(count: n, dim: dim, clusters: 20, seed: 41)
+        let index = IVFFlatIndex(dimension: dim, nlist: 32, metric: metric)
+        let rows = data.flatMap { index.prepare($0) }
+        rows.withUnsafeBufferPointer { index.build($0.baseAddress!, count: n, threads: 2) }
+        let queries = HNSWRecallTests.clustered(count: 100, dim: dim, clusters: 20, seed: 42)
+        var hits = 0, filteredHits = 0, filteredTotal = 0
+        for q in queries {
+            let found = index.prepare(q).withUnsafeBufferPointer { index.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 8), allowed: nil) }
+            hits += Set(found.map { Int($0.id) }).intersection(HNSWRecallTests.exact(data, q, k: k, metric: metric)).count
+            let allowed: (Int) -> Bool = { $0 % 4 == 1 }
+            let filtered = index.prepare(q).withUnsafeBufferPointer {
+                index.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 8), allowed: { allowed(Int($0)) })
+            }
+            #expect(filtered.allSatisfy { allowed(Int($0.id)) })
+            let truth = HNSWRecallTests.exact(data, q, k: k, metric: metric, allowed: allowed)
+            filteredHits += Set(filtered.map { Int($0.id) }).intersection(truth).count
+            filteredTotal += truth.count
+        }
+        let floor = metric == .ip ? 0.7 : 0.95
+        #expect(Double(hits) / Double(queries.count * k) >= floor, "IVF_FLAT \(metric)")
+        #expect(Double(filteredHits) / Double(filteredTotal) >= floor, "IVF_FLAT filtered \(metric)")
+        // Probing every list is exact.
+        let q = queries[0]
+        let all = index.prepare(q).withUnsafeBufferPointer { index.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 32), allowed: nil) }
+        #expect(all.map { Int($0.id) } == HNSWRecallTests.exact(data, q, k: k, metric: metric))
+        // Serialisation round trip.
+        guard let (copy, payload) = IndexFile.deserialize(index.serialized(payload: [9])) else {
+            Issue.record("IVF file must load")
+            return
+        }
+        #expect(payload == [9])
+        let again = copy.prepare(q).withUnsafeBufferPointer { copy.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 32), allowed: nil) }
+        #expect(again.map(\.id) == all.map(\.id))
+    }
+}

@@ -26,7 +26,7 @@ enum SearchRoutes {
         let filter = try FilterCompiler.compile(try ctx.body.string("filter") ?? "", parameters: try ctx.body.object("exprParams"), schema: c.schema)
         let spec = SearchSpec(field: field.name, queries: try queryVectors(data, field: field), limit: limit, offset: offset,
                               selection: RowSelection(partitions: try ctx.body.stringArray("partitionNames") ?? [], filter: filter),
-                              radius: radius, rangeFilter: rangeFilter, ef: try ef(params))
+                              radius: radius, rangeFilter: rangeFilter, ef: try intParam(params, "ef"), nprobe: try intParam(params, "nprobe"))
         let output = try OutputFields(try ctx.body.stringArray("outputFields") ?? [], schema: c.schema)
         let hits = try ctx.engine.search(database: database, collection: c.name, spec: spec, grouping: grouping,
                                          fields: Set(output.fields), dynamic: output.dynamicKeys != nil)
@@ -57,7 +57,8 @@ enum SearchRoutes {
             let (radius, rangeFilter) = try range(params, metric: metric)
             let filter = try FilterCompiler.compile(try sub.string("filter") ?? "", parameters: try sub.object("exprParams"), schema: c.schema)
             subs.append(SearchSpec(field: field.name, queries: try queryVectors(data, field: field), limit: limit, offset: offset,
-                                   selection: RowSelection(filter: filter), radius: radius, rangeFilter: rangeFilter, ef: try ef(params)))
+                                   selection: RowSelection(filter: filter), radius: radius, rangeFilter: rangeFilter,
+                                   ef: try intParam(params, "ef"), nprobe: try intParam(params, "nprobe")))
         }
         guard Set(subs.map(\.queries.count)).count == 1 else {
             throw .invalidParameter("every sub-search must have the same number of query vectors")
@@ -126,13 +127,13 @@ enum SearchRoutes {
         }
     }
 
-    /// HNSW's `ef` (an integer ≥ 1), if given.
-    private static func ef(_ params: JSONObject) throws(SwiftvecError) -> Int? {
-        guard let v = params["ef"], !v.isNull else { return nil }
-        guard let ef = v.intValue ?? v.stringValue.flatMap({ Int64($0) }), ef >= 1, ef <= Int64(Int32.max) else {
-            throw .invalidParameter("param 'ef' (\(RequestBody.stringify(v))) should be an integer in range [1, \(Int32.max)]")
+    /// An index search parameter (`ef`, `nprobe`): an integer ≥ 1, if given.
+    private static func intParam(_ params: JSONObject, _ key: String) throws(SwiftvecError) -> Int? {
+        guard let v = params[key], !v.isNull else { return nil }
+        guard let n = v.intValue ?? v.stringValue.flatMap({ Int64($0) }), n >= 1, n <= Int64(Int32.max) else {
+            throw .invalidParameter("param '\(key)' (\(RequestBody.stringify(v))) should be an integer in range [1, \(Int32.max)]")
         }
-        return Int(ef)
+        return Int(n)
     }
 
     private static func window(limit: Int64, offset: Int64) throws(SwiftvecError) -> (Int, Int) {

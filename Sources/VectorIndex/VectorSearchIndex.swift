@@ -1,0 +1,43 @@
+import VectorCore
+
+/// What every built vector index offers the engine: search with a filter, its shape, and serialisation.
+/// Internal ids are the row numbers the index was built from (0..<count).
+public protocol VectorSearchIndex: AnyObject, Sendable {
+    var metric: Metric { get }
+    var dimension: Int { get }
+    var count: Int { get }
+    /// The query as the index compares it (normalised for COSINE).
+    func prepare(_ query: [Float]) -> [Float]
+    /// The best `k` ids with internal distances (smaller is better); `allowed` filters inside the search.
+    func search(_ query: UnsafePointer<Float>, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)]
+    /// The distance reported to clients for an internal one.
+    func reported(_ value: Float) -> Float
+    func serialized(payload: [UInt8]) -> [UInt8]
+}
+
+/// Per-search knobs; each index reads the one it knows.
+public struct SearchParameters: Sendable {
+    public var ef: Int
+    public var nprobe: Int
+    public init(ef: Int = 64, nprobe: Int = 8) {
+        self.ef = ef
+        self.nprobe = nprobe
+    }
+}
+
+extension HNSWIndex: VectorSearchIndex {
+    public func search(_ query: UnsafePointer<Float>, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
+        search(query, k: k, ef: parameters.ef, allowed: allowed)
+    }
+}
+
+/// Loads any serialised index (the format is told by its magic).
+public enum IndexFile {
+    public static func deserialize(_ bytes: [UInt8]) -> ((any VectorSearchIndex), [UInt8])? {
+        if bytes.starts(with: HNSWIndex.magic), let (index, payload) = HNSWIndex.deserialize(bytes) { return (index, payload) }
+        if bytes.starts(with: IVFFlatIndex.magic), let (index, payload) = IVFFlatIndex.deserialize(bytes) { return (index, payload) }
+        return nil
+    }
+}
+
+extension IVFFlatIndex: VectorSearchIndex {}
