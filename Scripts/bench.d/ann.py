@@ -21,6 +21,8 @@ DIMS = [int(d) for d in os.environ.get("DIMS", "128").split()]
 Q = int(os.environ.get("Q", 300))
 M, EFC = 16, 200
 EFS = [int(e) for e in os.environ.get("EFS", "16 32 64 128 256").split()]
+NLIST = int(os.environ.get("NLIST", 1024))
+NPROBES = [int(p) for p in os.environ.get("NPROBES", "8 16 32 64").split()]
 CLIENTS = int(os.environ.get("CLIENTS", 2))
 THREADS = int(os.environ.get("THREADS", os.cpu_count()))
 K = 10
@@ -158,6 +160,56 @@ def main():
                 print(f"{ef:>5} {recall(found, truth):>7.3f} {Q / elapsed:>15.0f} {cpu / Q * 1e6:>8.0f}µs {loaded_qps:>16.0f} "
                       f"{recall(theirs, truth):>15.3f} {Q / hnsw_elapsed:>12.0f} {per_query * 1e6:>17.0f} {hnsw_loaded:>19.0f} "
                       f"{(cpu / Q) / per_query:>10.2f}")
+            client.call("collections/release", {"collectionName": name})
+            client.call("collections/drop", {"collectionName": name})
+
+            # IVF_FLAT next to faiss IndexIVFFlat, same nlist and nprobe.
+            name = f"ivf_{dim}"
+            client.call("collections/create", {"collectionName": name, "schema": {"fields": [
+                {"fieldName": "id", "dataType": "Int64", "isPrimary": True},
+                {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": dim}}]},
+                "indexParams": [{"fieldName": "vector", "indexType": "IVF_FLAT", "metricType": "L2", "params": {"nlist": NLIST}}]})
+            for start in range(0, N, 1000):
+                rows = [{"id": i, "vector": base[i]} for i in range(start, min(start + 1000, N))]
+                client.call("entities/insert", orjson.dumps({"collectionName": name, "data": rows}, option=orjson.OPT_SERIALIZE_NUMPY))
+            t0 = time.perf_counter()
+            client.call("collections/flush", {"collectionName": name})
+            while True:
+                d = client.call("indexes/describe", {"collectionName": name, "indexName": "vector"})["data"][0]
+                if d["indexedRows"] == d["totalRows"] == N:
+                    break
+                time.sleep(0.05)
+            build = time.perf_counter() - t0
+            quantizer = faiss.IndexFlatL2(dim)
+            ivf = faiss.IndexIVFFlat(quantizer, dim, NLIST)
+            t0 = time.perf_counter()
+            ivf.train(base)
+            ivf.add(base)
+            faiss_build = time.perf_counter() - t0
+            print(f"\nIVF_FLAT nlist={NLIST}, {N}x{dim}: build swiftvec {build:.1f} s, faiss {faiss_build:.1f} s (ratio {build / faiss_build:.2f})")
+            print(f"{'nprobe':>7} {'recall':>7} {'q/s (1 client)':>15} {'CPU/query':>10} {'faiss recall':>13} {'faiss q/s':>10} "
+                  f"{'faiss 1-thread q/s':>19} {'q/s ratio (1 thread)':>21}")
+            for nprobe in NPROBES:
+                bodies = [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "searchParams": {"params": {"nprobe": nprobe}}},
+                                       option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
+                for b in bodies[:20]:
+                    client.call("entities/search", b)
+                cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
+                found = [[h["id"] for h in client.call("entities/search", b)["data"]] for b in bodies]
+                elapsed, cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
+                ivf.nprobe = nprobe
+                t0 = time.perf_counter()
+                theirs = [ivf.search(q[None, :], K)[1][0].tolist() for q in queries]
+                faiss_elapsed = time.perf_counter() - t0
+                threads = faiss.omp_get_max_threads()
+                faiss.omp_set_num_threads(1)
+                t0 = time.perf_counter()
+                for q in queries:
+                    ivf.search(q[None, :], K)
+                single = time.perf_counter() - t0
+                faiss.omp_set_num_threads(threads)
+                print(f"{nprobe:>7} {recall(found, truth):>7.3f} {Q / elapsed:>15.0f} {cpu / Q * 1e6:>8.0f}µs {recall(theirs, truth):>13.3f} "
+                      f"{Q / faiss_elapsed:>10.0f} {Q / single:>19.0f} {(Q / elapsed) / (Q / single):>21.2f}")
             client.call("collections/release", {"collectionName": name})
             client.call("collections/drop", {"collectionName": name})
     finally:
