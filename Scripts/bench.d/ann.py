@@ -26,12 +26,18 @@ NPROBES = [int(p) for p in os.environ.get("NPROBES", "8 16 32 64").split()]
 CLIENTS = int(os.environ.get("CLIENTS", 2))
 THREADS = int(os.environ.get("THREADS", os.cpu_count()))
 K = 10
-HZ = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / HZ
+    """The process's exact CPU time: the sum of its threads' on-CPU nanoseconds (schedstat). The tick-sampled
+    utime/stime of /proc/<pid>/stat misattributes a server that runs in short bursts."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / 1e9
 
 
 def rss_mib(pid):
@@ -88,6 +94,29 @@ def saturate(port, bodies, clients):
     return sum(done) / (time.perf_counter() - t0)
 
 
+def load_and_build(client, name, base, index_params):
+    """Creates the collection, inserts `base` over HTTP in batches of 1,000, flushes and waits until every row
+    is indexed; returns (seconds to insert, seconds from the flush until the index covers every row)."""
+    dim = base.shape[1]
+    client.call("collections/create", {"collectionName": name, "schema": {"fields": [
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": True},
+        {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": dim}}]},
+        "indexParams": [dict(fieldName="vector", metricType="L2", **index_params)]})
+    t0 = time.perf_counter()
+    for start in range(0, len(base), 1000):
+        rows = [{"id": i, "vector": base[i]} for i in range(start, min(start + 1000, len(base)))]
+        client.call("entities/insert", orjson.dumps({"collectionName": name, "data": rows}, option=orjson.OPT_SERIALIZE_NUMPY))
+    load_time = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    client.call("collections/flush", {"collectionName": name})
+    while True:
+        d = client.call("indexes/describe", {"collectionName": name, "indexName": "vector"})["data"][0]
+        if d["indexedRows"] == d["totalRows"] == len(base):
+            break
+        time.sleep(0.05)
+    return load_time, time.perf_counter() - t0
+
+
 def main():
     print(f"HNSW M={M} efConstruction={EFC}, k={K}, {N} vectors per dataset, {os.cpu_count()} CPUs, "
           f"build threads {THREADS}, saturating load {CLIENTS} clients; hnswlib {hnswlib.__version__ if hasattr(hnswlib, '__version__') else ''}")
@@ -103,23 +132,7 @@ def main():
             flat.add(base)
             truth = flat.search(queries, K)[1].tolist()
             name = f"ann_{dim}"
-            client.call("collections/create", {"collectionName": name, "schema": {"fields": [
-                {"fieldName": "id", "dataType": "Int64", "isPrimary": True},
-                {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": dim}}]},
-                "indexParams": [{"fieldName": "vector", "indexType": "HNSW", "metricType": "L2", "params": {"M": M, "efConstruction": EFC}}]})
-            t0 = time.perf_counter()
-            for start in range(0, N, 1000):
-                rows = [{"id": i, "vector": base[i]} for i in range(start, min(start + 1000, N))]
-                client.call("entities/insert", orjson.dumps({"collectionName": name, "data": rows}, option=orjson.OPT_SERIALIZE_NUMPY))
-            load_time = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            client.call("collections/flush", {"collectionName": name})
-            while True:
-                d = client.call("indexes/describe", {"collectionName": name, "indexName": "vector"})["data"][0]
-                if d["indexedRows"] == d["totalRows"] == N:
-                    break
-                time.sleep(0.05)
-            build = time.perf_counter() - t0
+            load_time, build = load_and_build(client, name, base, {"indexType": "HNSW", "params": {"M": M, "efConstruction": EFC}})
             rss = rss_mib(proc.pid)
 
             index = hnswlib.Index(space="l2", dim=dim)
@@ -165,21 +178,7 @@ def main():
 
             # IVF_FLAT next to faiss IndexIVFFlat, same nlist and nprobe.
             name = f"ivf_{dim}"
-            client.call("collections/create", {"collectionName": name, "schema": {"fields": [
-                {"fieldName": "id", "dataType": "Int64", "isPrimary": True},
-                {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": dim}}]},
-                "indexParams": [{"fieldName": "vector", "indexType": "IVF_FLAT", "metricType": "L2", "params": {"nlist": NLIST}}]})
-            for start in range(0, N, 1000):
-                rows = [{"id": i, "vector": base[i]} for i in range(start, min(start + 1000, N))]
-                client.call("entities/insert", orjson.dumps({"collectionName": name, "data": rows}, option=orjson.OPT_SERIALIZE_NUMPY))
-            t0 = time.perf_counter()
-            client.call("collections/flush", {"collectionName": name})
-            while True:
-                d = client.call("indexes/describe", {"collectionName": name, "indexName": "vector"})["data"][0]
-                if d["indexedRows"] == d["totalRows"] == N:
-                    break
-                time.sleep(0.05)
-            build = time.perf_counter() - t0
+            _, build = load_and_build(client, name, base, {"indexType": "IVF_FLAT", "params": {"nlist": NLIST}})
             quantizer = faiss.IndexFlatL2(dim)
             ivf = faiss.IndexIVFFlat(quantizer, dim, NLIST)
             t0 = time.perf_counter()

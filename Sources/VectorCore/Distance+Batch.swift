@@ -11,32 +11,9 @@ extension Distance {
     /// each). Rows with `allowed[i] == false` are skipped and their `out[i]` is left as it was.
     public static func scan(metric: Metric, element: Element, query: UnsafePointer<Float>, base: UnsafeRawPointer, count: Int,
                             dim: Int, allowed: UnsafePointer<Bool>, out: UnsafeMutablePointer<Float>) {
-        let stride = dim * element.size
-        var queryNorm: Float = 1
-        if metric == .cosine {
-            let n2 = dot(query, query, dim)
-            queryNorm = n2 > 0 ? n2.squareRoot() : 0
-        }
-        let widened = UnsafeMutablePointer<Float>.allocate(capacity: element == .float32 ? 1 : dim)
-        defer { widened.deallocate() }
-        for i in 0..<count where allowed[i] {
-            let row = base + i * stride
-            let v: UnsafePointer<Float>
-            switch element {
-            case .float32: v = row.assumingMemoryBound(to: Float.self)
-            case .float16: widenFloat16(row, widened, dim); v = UnsafePointer(widened)
-            case .bfloat16: widenBFloat16(row, widened, dim); v = UnsafePointer(widened)
-            case .int8: widenInt8(row, widened, dim); v = UnsafePointer(widened)
-            }
-            switch metric {
-            case .l2: out[i] = l2(query, v, dim)
-            case .ip: out[i] = dot(query, v, dim)
-            default:
-                let (d, norm2) = dotAndNorm(query, v, dim)
-                let denominator = queryNorm * norm2.squareRoot()
-                out[i] = denominator > 0 ? d / denominator : 0
-            }
-        }
+        let rows = DenseRows(metric: metric, element: element, query: query, dim: dim)
+        defer { rows.release() }
+        for i in 0..<count where allowed[i] { out[i] = rows.distance(base + i * rows.stride) }
     }
 
     /// Hamming or Jaccard distances from `query` to rows of `bytes` bytes each.
@@ -58,41 +35,17 @@ extension Distance {
             return topKFloat32(k: k, metric: metric, query: query, base: base, count: count, dim: dim)
         }
         var top = TopK(k: k, metric: metric)
-        let stride = dim * element.size
-        var queryNorm: Float = 1
-        if metric == .cosine {
-            let n2 = dot(query, query, dim)
-            queryNorm = n2 > 0 ? n2.squareRoot() : 0
-        }
-        let widened = UnsafeMutablePointer<Float>.allocate(capacity: element == .float32 ? 1 : dim)
-        defer { widened.deallocate() }
+        let rows = DenseRows(metric: metric, element: element, query: query, dim: dim)
+        defer { rows.release() }
         for i in 0..<count {
             if let allowed, !allowed[i] { continue }
-            let row = base + i * stride
-            let v: UnsafePointer<Float>
-            switch element {
-            case .float32: v = row.assumingMemoryBound(to: Float.self)
-            case .float16: widenFloat16(row, widened, dim); v = UnsafePointer(widened)
-            case .bfloat16: widenBFloat16(row, widened, dim); v = UnsafePointer(widened)
-            case .int8: widenInt8(row, widened, dim); v = UnsafePointer(widened)
-            }
-            let d: Float
-            switch metric {
-            case .l2: d = l2(query, v, dim)
-            case .ip: d = dot(query, v, dim)
-            default:
-                let (x, norm2) = dotAndNorm(query, v, dim)
-                let denominator = queryNorm * norm2.squareRoot()
-                d = denominator > 0 ? x / denominator : 0
-            }
+            let d = rows.distance(base + i * rows.stride)
             if let t = top.threshold, metric.isBetter(t, than: d) { continue }
             top.push(d, i)
         }
         return top
     }
-}
 
-extension Distance {
     /// The common case in its own loop: float32 rows, every row allowed, L2 or IP. The worst kept distance
     /// lives in a local, so most rows cost one kernel call and one comparison. (Computing four rows at once
     /// to overlap their reductions measured 2.6 times slower with Swift's SIMD types here.)
@@ -119,5 +72,53 @@ extension Distance {
             }
         }
         return top
+    }
+}
+
+/// The distance from one query to rows of one dense element type: widens 16-bit and int8 rows into a
+/// scratch buffer, and keeps the query's norm for COSINE. Shared by the column scans.
+struct DenseRows {
+    let metric: Metric
+    let element: Distance.Element
+    let query: UnsafePointer<Float>
+    let dim: Int
+    let stride: Int
+    private let queryNorm: Float
+    private let widened: UnsafeMutablePointer<Float>
+
+    init(metric: Metric, element: Distance.Element, query: UnsafePointer<Float>, dim: Int) {
+        self.metric = metric
+        self.element = element
+        self.query = query
+        self.dim = dim
+        stride = dim * element.size
+        if metric == .cosine {
+            let n2 = Distance.dot(query, query, dim)
+            queryNorm = n2 > 0 ? n2.squareRoot() : 0
+        } else {
+            queryNorm = 1
+        }
+        widened = .allocate(capacity: element == .float32 ? 1 : dim)
+    }
+
+    func release() { widened.deallocate() }
+
+    @inline(__always)
+    func distance(_ row: UnsafeRawPointer) -> Float {
+        let v: UnsafePointer<Float>
+        switch element {
+        case .float32: v = row.assumingMemoryBound(to: Float.self)
+        case .float16: Distance.widenFloat16(row, widened, dim); v = UnsafePointer(widened)
+        case .bfloat16: Distance.widenBFloat16(row, widened, dim); v = UnsafePointer(widened)
+        case .int8: Distance.widenInt8(row, widened, dim); v = UnsafePointer(widened)
+        }
+        switch metric {
+        case .l2: return Distance.l2(query, v, dim)
+        case .ip: return Distance.dot(query, v, dim)
+        default:
+            let (d, norm2) = Distance.dotAndNorm(query, v, dim)
+            let denominator = queryNorm * norm2.squareRoot()
+            return denominator > 0 ? d / denominator : 0
+        }
     }
 }
