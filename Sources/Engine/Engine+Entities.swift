@@ -432,9 +432,10 @@ extension Engine {
         guard loadedData(c.id) == nil else { return }
         try perform { txn in
             let data = try self.buildData(c, txn: txn.reader)
+            // Saved indexes go into the new data before anyone can see it, so no build can race them.
+            self.restoreIndexes(c, data)
             return { [self] in loaded.withLock { $0[c.id] = $0[c.id] ?? data } }
         }
-        if let data = loadedData(c.id) { restoreIndexes(c, data) }
         scheduleBuilds(c.id)
     }
 

@@ -99,6 +99,16 @@ extension Engine {
         }
         let rowIDs: [Int64] = data.read { segment in Array(segment.rowIDs[range]) }
         let built = BuiltIndex(field: field.name, graph: graph, positions: range.map { Int32($0) }, rowIDs: rowIDs)
+        // The collection may have been released, reloaded or dropped, or the index dropped, while this
+        // built: then the result belongs to nobody and is neither saved nor installed.
+        guard loadedData(c.id) === data,
+              snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) == true else {
+            data.writeIndexes { _, state in
+                state.building[field.name] = nil
+                state.flushRequested.remove(field.name)
+            }
+            return
+        }
         save(built, collection: c.id, definition: definition)
         let flushPending = data.writeIndexes { _, state in
             state.built[field.name, default: []].append(built)
@@ -179,7 +189,8 @@ extension Engine {
                     continue
                 }
                 let result: (BuiltIndex, Int)? = data.read { segment in
-                    // No live row may sit between the previous file and this one.
+                    // Files must follow each other: no overlap with the previous one, and no live row between.
+                    if let first = rowIDs.first, let previous = accepted.last?.rowIDs.last, first <= previous { return nil }
                     if covered < segment.count, let first = rowIDs.first, segment.rowIDs[covered] < first { return nil }
                     let positions = rowIDs.map { Int32(segment.position(ofRowID: $0) ?? -1) }
                     var end = covered

@@ -54,8 +54,8 @@ public final class Engine: Sendable {
         state.withLock { $0 = catalog }
         for c in catalog.collections.values where c.isLoaded {
             let data = try buildData(c)
-            loaded.withLock { $0[c.id] = data }
             restoreIndexes(c, data)
+            loaded.withLock { $0[c.id] = data }
             scheduleBuilds(c.id)
         }
         logger.info("catalog loaded", metadata: ["databases": "\(catalog.databases.count)",

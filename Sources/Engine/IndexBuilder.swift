@@ -44,13 +44,17 @@ final class IndexBuilder: @unchecked Sendable {
         return jobs.count + running
     }
 
-    /// Stops taking jobs; queued ones are dropped, running ones finish (they only touch memory).
+    /// Stops taking jobs; queued ones are dropped, running ones finish (a build may still save its file),
+    /// and the threads are joined.
     func stop() {
         pthread_mutex_lock(mutex)
+        let alreadyStopping = stopping
         stopping = true
         jobs.removeAll()
         pthread_cond_broadcast(condition)
         pthread_mutex_unlock(mutex)
+        guard !alreadyStopping else { return }
+        for t in threads { pthread_join(t, nil) }
     }
 
     private func work() {

@@ -56,6 +56,9 @@ extension HNSWIndex {
               let dim = read(UInt32.self), let m = read(UInt32.self), let efc = read(UInt32.self), let count = read(UInt32.self),
               let maxLevel = read(Int32.self), let entry = read(UInt32.self), let payloadLength = read(UInt32.self),
               let payload = take(Int(payloadLength)), let levels = take(Int(count)) else { return nil }
+        // Sizes are checked before anything is allocated from them.
+        guard dim >= 1, dim <= 65_536, m >= 1, m <= 2048, efc <= UInt32(Int32.max),
+              Int(count) * Int(dim) * 4 <= body.count, Int(count) * (2 * Int(m) + 1) * 4 <= body.count else { return nil }
         let index = HNSWIndex(dimension: Int(dim), capacity: Int(count), m: Int(m), efConstruction: Int(efc),
                               metric: Metric.allCases[Int(metricIndex)])
         guard let links = take(Int(count) * (index.maxM0 + 1) * 4) else { return nil }
@@ -68,7 +71,9 @@ extension HNSWIndex {
         }
         guard let vectors = take(Int(count) * Int(dim) * 4), offset == body.count else { return nil }
         vectors.withUnsafeBytes { UnsafeMutableRawPointer(index.state.vectors).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        index.restore(count: Int(count), levels: Array(levels), upper: upper, maxLevel: Int(maxLevel), entryPoint: entry)
+        guard index.restore(count: Int(count), levels: Array(levels), upper: upper, maxLevel: Int(maxLevel), entryPoint: entry) else {
+            return nil
+        }
         return (index, Array(payload))
     }
 

@@ -27,8 +27,9 @@ public final class HNSWIndex: @unchecked Sendable {
     private let vectors: UnsafeMutablePointer<Float>
     /// Per node: [count, neighbour 0, ..., neighbour maxM0-1].
     private let level0: UnsafeMutablePointer<UInt32>
-    /// Per node: its levels above 0, each [count, neighbour 0, ..., neighbour m-1].
-    private var upper: [[UInt32]]
+    /// Per node: its levels above 0, each [count, neighbour 0, ..., neighbour m-1], in a block of raw memory
+    /// (nil for nodes on level 0 only). Raw, so that parallel inserts never mutate a shared Swift array.
+    private let upperBlocks: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
     private var levels: [UInt8]
     private var entryPoint: UInt32 = 0
     private var maxLevel = -1
@@ -50,8 +51,8 @@ public final class HNSWIndex: @unchecked Sendable {
         vectors = .allocate(capacity: self.capacity * dimension)
         level0 = .allocate(capacity: self.capacity * (maxM0 + 1))
         level0.initialize(repeating: 0, count: self.capacity * (maxM0 + 1))
-        upper = []
-        upper.reserveCapacity(self.capacity)
+        upperBlocks = .allocate(capacity: self.capacity)
+        upperBlocks.initialize(repeating: nil, count: self.capacity)
         levels = []
         levels.reserveCapacity(self.capacity)
         nodeLocks = .allocate(capacity: self.capacity)
@@ -62,6 +63,8 @@ public final class HNSWIndex: @unchecked Sendable {
     deinit {
         vectors.deallocate()
         level0.deallocate()
+        for i in 0..<capacity { upperBlocks[i]?.deallocate() }
+        upperBlocks.deallocate()
         for i in 0..<capacity { pthread_mutex_destroy(nodeLocks + i) }
         nodeLocks.deallocate()
     }
@@ -75,7 +78,7 @@ public final class HNSWIndex: @unchecked Sendable {
         precondition(count == 0 && n <= capacity, "addAll builds an empty graph")
         // Levels are drawn up front, in order, so the graph's shape does not depend on thread timing.
         levels = (0..<n).map { _ in UInt8(randomLevel()) }
-        upper = levels.map { $0 > 0 ? [UInt32](repeating: 0, count: Int($0) * (m + 1)) : [] }
+        for i in 0..<n where levels[i] > 0 { upperBlocks[i] = allocateUpper(levels: Int(levels[i])) }
         (vectors).update(from: rows, count: n * dimension)
         count = n
         guard n > 0 else { return }
@@ -130,8 +133,19 @@ public final class HNSWIndex: @unchecked Sendable {
         for l in stride(from: min(level, top), through: 0, by: -1) {
             let candidates = searchLayer(q, entry: current, entryDistance: currentDistance, ef: efConstruction, level: l, allowed: nil)
             let selected = selectNeighbours(candidates.filter { $0.id != id }, max: m)
+            // Other threads may already have linked to this node while it was being inserted: merge their
+            // links with the selection rather than overwrite them (an overwritten link can orphan a node).
             lockNode(id)
-            setNeighbours(id, level: l, selected.map(\.id))
+            let limit = l == 0 ? maxM0 : m
+            var merged = selected
+            for existing in neighboursUnlocked(id, level: l) where !merged.contains(where: { $0.id == existing }) {
+                merged.append((distance(q, existing), existing))
+            }
+            if merged.count > limit {
+                merged.sort { $0.distance < $1.distance }
+                merged = selectNeighbours(merged, max: limit)
+            }
+            setNeighbours(id, level: l, merged.map(\.id))
             unlockNode(id)
             for s in selected { connect(s.id, to: id, level: l) }
             if let best = candidates.first(where: { $0.id != id }) {
@@ -147,7 +161,7 @@ public final class HNSWIndex: @unchecked Sendable {
 
     /// Bytes held: vectors, links and level bookkeeping.
     public var memoryBytes: Int {
-        capacity * dimension * 4 + capacity * (maxM0 + 1) * 4 + upper.reduce(0) { $0 + $1.count * 4 } + levels.count
+        capacity * dimension * 4 + capacity * (maxM0 + 1) * 4 + levels.reduce(0) { $0 + Int($1) * (m + 1) * 4 } + levels.count
     }
 
     @inline(__always) private func vector(_ id: UInt32) -> UnsafePointer<Float> {
@@ -158,19 +172,50 @@ public final class HNSWIndex: @unchecked Sendable {
         metric == .l2 ? Distance.l2(q, vector(id), dimension) : -Distance.dot(q, vector(id), dimension)
     }
 
-    /// The buffers, for serialisation.
-    var state: (vectors: UnsafeMutablePointer<Float>, level0: UnsafeMutablePointer<UInt32>, upper: [[UInt32]], levels: [UInt8],
-                maxLevel: Int, entryPoint: UInt32) {
-        (vectors, level0, upper, levels, maxLevel, entryPoint)
+    private func allocateUpper(levels: Int) -> UnsafeMutablePointer<UInt32> {
+        let block = UnsafeMutablePointer<UInt32>.allocate(capacity: levels * (m + 1))
+        block.initialize(repeating: 0, count: levels * (m + 1))
+        return block
     }
 
-    /// Installs a deserialised graph's bookkeeping (its buffers were filled in place).
-    func restore(count: Int, levels: [UInt8], upper: [[UInt32]], maxLevel: Int, entryPoint: UInt32) {
+    /// The buffers, for serialisation (upper levels copied out per node).
+    var state: (vectors: UnsafeMutablePointer<Float>, level0: UnsafeMutablePointer<UInt32>, upper: [[UInt32]], levels: [UInt8],
+                maxLevel: Int, entryPoint: UInt32) {
+        let upper = (0..<count).map { i -> [UInt32] in
+            guard let block = upperBlocks[i] else { return [] }
+            return Array(UnsafeBufferPointer(start: block, count: Int(levels[i]) * (m + 1)))
+        }
+        return (vectors, level0, upper, levels, maxLevel, entryPoint)
+    }
+
+    /// Installs a deserialised graph's bookkeeping (vectors and level-0 links were filled in place) after
+    /// checking its structure: a file that passed its checksum can still be wrong, and must not make a
+    /// search read outside the buffers. Returns false when it does not hold together.
+    func restore(count: Int, levels: [UInt8], upper: [[UInt32]], maxLevel: Int, entryPoint: UInt32) -> Bool {
+        guard count <= capacity, levels.count == count, upper.count == count,
+              count == 0 || (Int(entryPoint) < count && maxLevel >= 0 && maxLevel <= 30) else { return false }
+        for i in 0..<count {
+            let l = level0 + i * (maxM0 + 1)
+            guard Int(l[0]) <= maxM0 else { return false }
+            for j in 0..<Int(l[0]) where Int(l[1 + j]) >= count { return false }
+            guard upper[i].count == Int(levels[i]) * (m + 1), Int(levels[i]) <= maxLevel else { return false }
+            for level in 0..<Int(levels[i]) {
+                let start = level * (m + 1)
+                guard Int(upper[i][start]) <= m else { return false }
+                for j in 0..<Int(upper[i][start]) where Int(upper[i][start + 1 + j]) >= count { return false }
+            }
+        }
+        guard count == 0 || Int(levels[Int(entryPoint)]) == maxLevel else { return false }
         self.count = count
         self.levels = levels
-        self.upper = upper
+        for i in 0..<count where levels[i] > 0 {
+            let block = allocateUpper(levels: Int(levels[i]))
+            upper[i].withUnsafeBufferPointer { block.update(from: $0.baseAddress!, count: $0.count) }
+            upperBlocks[i] = block
+        }
         self.maxLevel = maxLevel
         self.entryPoint = entryPoint
+        return true
     }
 
     /// The query as the graph compares it (normalised for COSINE).
@@ -201,9 +246,8 @@ public final class HNSWIndex: @unchecked Sendable {
             let l = links(id, level: 0)
             return Array(UnsafeBufferPointer(start: l + 1, count: Int(l[0])))
         }
-        let block = upper[Int(id)]
-        let start = (level - 1) * (m + 1)
-        return Array(block[(start + 1)..<(start + 1 + Int(block[start]))])
+        let block = upperBlocks[Int(id)]! + (level - 1) * (m + 1)
+        return Array(UnsafeBufferPointer(start: block + 1, count: Int(block[0])))
     }
 
     /// `neighbours` for a caller that already holds the node's lock.
@@ -212,9 +256,8 @@ public final class HNSWIndex: @unchecked Sendable {
             let l = links(id, level: 0)
             return Array(UnsafeBufferPointer(start: l + 1, count: Int(l[0])))
         }
-        let block = upper[Int(id)]
-        let start = (level - 1) * (m + 1)
-        return Array(block[(start + 1)..<(start + 1 + Int(block[start]))])
+        let block = upperBlocks[Int(id)]! + (level - 1) * (m + 1)
+        return Array(UnsafeBufferPointer(start: block + 1, count: Int(block[0])))
     }
 
     private func setNeighbours(_ id: UInt32, level: Int, _ list: [UInt32]) {
@@ -224,9 +267,9 @@ public final class HNSWIndex: @unchecked Sendable {
             for (i, n) in list.enumerated() { l[1 + i] = n }
             return
         }
-        let start = (level - 1) * (m + 1)
-        upper[Int(id)][start] = UInt32(list.count)
-        for (i, n) in list.enumerated() { upper[Int(id)][start + 1 + i] = n }
+        let block = upperBlocks[Int(id)]! + (level - 1) * (m + 1)
+        block[0] = UInt32(list.count)
+        for (i, n) in list.enumerated() { block[1 + i] = n }
     }
 
     /// Adds a vector (already in the metric's form: normalised for COSINE); returns its id.
@@ -237,7 +280,7 @@ public final class HNSWIndex: @unchecked Sendable {
         (vectors + Int(id) * dimension).update(from: vector, count: dimension)
         let level = randomLevel()
         levels.append(UInt8(level))
-        upper.append(level > 0 ? [UInt32](repeating: 0, count: level * (m + 1)) : [])
+        if level > 0 { upperBlocks[Int(id)] = allocateUpper(levels: level) }
         count += 1
         guard maxLevel >= 0 else {
             entryPoint = id
@@ -335,8 +378,9 @@ public final class HNSWIndex: @unchecked Sendable {
         let visited = visitedPool.borrow(capacity: capacity)
         defer { visitedPool.giveBack(visited) }
         visited.visit(entry)
-        var candidates = MinHeap(capacity: ef * 2)  // to expand, closest first
-        var results = MaxHeap(capacity: ef + 1)     // kept, farthest on top
+        let reserve = min(ef, count) + 1
+        var candidates = MinHeap(capacity: reserve * 2)  // to expand, closest first
+        var results = MaxHeap(capacity: reserve)         // kept, farthest on top
         candidates.push(entryDistance, entry)
         if allowed?(entry) ?? true { results.push(entryDistance, entry) }
         var bound = results.count > 0 ? entryDistance : Float.infinity

@@ -156,14 +156,17 @@ public final class IVFFlatIndex: @unchecked Sendable {
             return bytes[offset..<(offset + n)]
         }
         guard u32() == 1, let m = take(1)?.first, Int(m) < Metric.allCases.count, let dim = u32(), let nlist = u32(), let count = u32(),
-              let payloadLength = u32(), let payload = take(Int(payloadLength)), let centroidBytes = take(Int(nlist * dim) * 4)
+              dim >= 1, dim <= 65_536, nlist >= 1, Int(nlist) <= max(Int(count), 1),
+              let payloadLength = u32(), let payload = take(Int(payloadLength)), let centroidBytes = take(Int(nlist) * Int(dim) * 4)
         else { return nil }
         let index = IVFFlatIndex(dimension: Int(dim), nlist: Int(nlist), metric: Metric.allCases[Int(m)])
         index.count = Int(count)
         index.centroids = centroidBytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         for _ in 0..<Int(nlist) {
             guard let size = u32(), let ids = take(Int(size) * 4), let vectors = take(Int(size) * Int(dim) * 4) else { return nil }
-            index.listIDs.append(ids.withUnsafeBytes { Array($0.bindMemory(to: UInt32.self)) })
+            let list = ids.withUnsafeBytes { Array($0.bindMemory(to: UInt32.self)) }
+            guard list.allSatisfy({ $0 < count }) else { return nil }
+            index.listIDs.append(list)
             index.lists.append(vectors.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })
         }
         guard offset == body.count else { return nil }
