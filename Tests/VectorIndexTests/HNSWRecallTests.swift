@@ -1,6 +1,6 @@
 import Testing
 import VectorCore
-import VectorIndex
+@testable import VectorIndex
 
 /// HNSW against exact search (FLAT) on the same clustered data.
 @Suite struct HNSWRecallTests {
@@ -165,5 +165,26 @@ import Glibc
         #expect(payload == [9])
         let again = copy.prepare(q).withUnsafeBufferPointer { copy.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 32), allowed: nil) }
         #expect(again.map(\.id) == all.map(\.id))
+    }
+}
+
+@Suite struct IndexFileValidationTests {
+    /// A file whose checksum is right but whose structure is not (a neighbour id past the end) is refused,
+    /// rather than letting a search read outside the graph.
+    @Test func structurallyBrokenFilesAreRefused() {
+        let dim = 4, n = 50
+        let data = HNSWRecallTests.clustered(count: n, dim: dim, clusters: 3, seed: 5)
+        let index = HNSWIndex(dimension: dim, capacity: n, m: 4, efConstruction: 16, metric: .l2)
+        for v in data { v.withUnsafeBufferPointer { _ = index.add($0.baseAddress!) } }
+        var bytes = index.serialized(payload: [])
+        // Header: magic 8, version 4, metric 1, dim/m/efc/count 16, max level 4, entry 4, payload length 4, levels n.
+        let level0 = 8 + 4 + 1 + 16 + 4 + 4 + 4 + n
+        let firstNeighbour = level0 + 4  // node 0: [count, neighbour...]
+        withUnsafeBytes(of: UInt32(n + 7).littleEndian) { bytes.replaceSubrange(firstNeighbour..<firstNeighbour + 4, with: $0) }
+        let checksum = HNSWIndex.fnv1a(bytes.dropLast(8))
+        withUnsafeBytes(of: checksum.littleEndian) { bytes.replaceSubrange((bytes.count - 8)..., with: $0) }
+        #expect(HNSWIndex.deserialize(bytes) == nil)
+        // The untouched file loads.
+        #expect(HNSWIndex.deserialize(index.serialized(payload: [])) != nil)
     }
 }
