@@ -26,6 +26,8 @@ enum RouteTable {
         Route("collections", "alter_properties", "CollectionReqWithProperties", CollectionRoutes.alterProperties),
         Route("collections", "drop_properties", "DropCollectionPropertiesReq", CollectionRoutes.dropProperties),
         Route("collections", "flush", "FlushReq", CollectionRoutes.flush),
+        Route("collections", "compact", "CompactReq", CollectionRoutes.compact),
+        Route("collections", "get_compaction_state", "GetCompactionStateReq", CollectionRoutes.compactionState),
 
         // Partitions
         Route("partitions", "list", "CollectionNameReq", PartitionRoutes.list),

@@ -20,6 +20,8 @@ public final class Engine: Sendable {
     let loaded = Mutex<[Int64: CollectionData]>([:])
     /// The background index builders.
     let builder: IndexBuilder
+    /// Compaction ids handed out since start-up → collection id.
+    let compactions = Mutex<[Int64: Int64]>([:])
     /// Rows in a growing tail before it is sealed and indexed.
     let segmentRows: Int
     /// Threads that build one graph together.

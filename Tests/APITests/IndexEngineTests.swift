@@ -132,6 +132,50 @@ struct IndexEngineTests {
         #expect(try runCommand(["/usr/bin/find", directory, "-name", "*.index"]).output.isEmpty)
     }
 
+    @Test func compactionDropsDeletedRowsAndRebuildsIndexes() throws {
+        let s = try ServerProcess(arguments: ["--segment-rows", "500", "--index-threads", "2"])
+        let dim = 8
+        #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":\#(dim)}}]},"indexParams":[{"fieldName":"v","indexType":"HNSW","metricType":"L2","params":{"M":8,"efConstruction":64}}]}"#).code == 0)
+        let data = Self.clustered(2000, dim: dim, seed: 77)
+        let rows = data.indices.map { #"{"id":\#($0),"v":\#(Self.vectorJSON(data[$0]))}"# }.joined(separator: ",")
+        #expect(try s.call("entities/insert", #"{"collectionName":"c","data":[\#(rows)]}"#).code == 0)
+        #expect(try s.call("collections/flush", #"{"collectionName":"c"}"#).code == 0)
+        _ = try Self.waitIndexed(s, collection: "c", index: "v")
+        #expect(try s.call("entities/delete", #"{"collectionName":"c","filter":"id % 2 == 0"}"#)["data"] == ["deleteCount": 1000])
+        let listing = "find '\(s.dataDir)/indexes' -name '*.index' -exec md5sum {} \\; | sort"
+        let before = try runCommand(["/bin/sh", "-c", listing]).output
+        #expect(!before.isEmpty)
+        let started = try s.call("collections/compact", #"{"collectionName":"c"}"#)
+        let id = try #require(started["data"]?["compactionID"]?.intValue)
+        var state: JSONValue = .null
+        for _ in 0..<600 {
+            state = try s.call("collections/get_compaction_state", #"{"jobID":\#(id)}"#)["data"] ?? .null
+            if state["state"] == "Completed" { break }
+            usleep(100_000)
+        }
+        #expect(state["state"] == "Completed")
+        #expect(state["compactionID"] == .int(id))
+        let d = try Self.waitIndexed(s, collection: "c", index: "v")
+        #expect(d["totalRows"] == 1000)
+        #expect(d["indexedRows"] == 1000)
+        // The indexes were rebuilt over the live rows: every saved file is new.
+        let files = try runCommand(["/bin/sh", "-c", listing]).output
+        #expect(!files.isEmpty)
+        for line in before.split(separator: "\n") { #expect(!files.contains(String(line.prefix(32))), "\(line) was replaced") }
+        for i in stride(from: 1, to: 2000, by: 42) {  // odd ids only: the even ones were deleted
+            let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(Self.vectorJSON(data[i]))],"limit":3}"#)
+            #expect(ids(r).first == Int64(i), "row \(i) finds itself after compaction")
+            #expect(ids(r).allSatisfy { $0 % 2 == 1 })
+        }
+        #expect(try s.call("collections/get_compaction_state", #"{"jobID":12345}"#)["data"]?["state"] == "UndefiedState")
+        #expect(try s.call("collections/get_compaction_state", "{}").code == 1802)
+        #expect(try s.call("collections/compact", #"{"collectionName":"nope"}"#).code == 100)
+        // After a restart the rebuilt indexes load as they are.
+        try s.restart()
+        let after = try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]
+        #expect(after?["indexedRows"] == 1000)
+    }
+
     @Test func insertsDuringBuildsLoseNothing() throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "400", "--index-threads", "2"])
         let dim = 8

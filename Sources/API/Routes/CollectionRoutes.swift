@@ -99,6 +99,25 @@ enum CollectionRoutes {
         return .empty
     }
 
+    /// Rewrites the collection without its deleted rows and rebuilds its indexes.
+    static func compact(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {
+        let name = try ctx.body.requiredString("collectionName")
+        _ = try ctx.body.bool("isClustering")
+        let id = try ctx.engine.compact(database: try ctx.database(), collection: name)
+        return Reply(data: ["compactionID": .int(id)])
+    }
+
+    static func compactionState(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {
+        guard let id = try ctx.body.int("jobID", range: Int64.min...Int64.max) else { throw ctx.body.missing("jobID") }
+        guard let state = try ctx.engine.compactionState(id) else {
+            return Reply(data: ["compactionID": .int(id), "state": "UndefiedState", "executingPlanNumber": 0,
+                                "timeoutPlanNumber": 0, "completedPlanNumber": 0])
+        }
+        return Reply(data: ["compactionID": .int(id), "state": .string(state.executing > 0 ? "Executing" : "Completed"),
+                            "executingPlanNumber": .int(Int64(state.executing)), "timeoutPlanNumber": 0,
+                            "completedPlanNumber": .int(Int64(state.completed))])
+    }
+
     static func dropProperties(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {
         let name = try ctx.body.requiredString("collectionName")
         let keys = try ctx.body.stringArray("propertyKeys") ?? []
