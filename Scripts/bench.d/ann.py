@@ -12,6 +12,8 @@ import http.client, os, subprocess, sys, tempfile, threading, time
 
 import numpy as np
 import orjson
+
+from benchlib import cpu_seconds
 import faiss
 import hnswlib
 
@@ -26,18 +28,6 @@ NPROBES = [int(p) for p in os.environ.get("NPROBES", "8 16 32 64").split()]
 CLIENTS = int(os.environ.get("CLIENTS", 2))
 THREADS = int(os.environ.get("THREADS", os.cpu_count()))
 K = 10
-
-
-def cpu_seconds(pid):
-    """The process's exact CPU time: the sum of its threads' on-CPU nanoseconds (schedstat). The tick-sampled
-    utime/stime of /proc/<pid>/stat misattributes a server that runs in short bursts."""
-    total = 0
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[0])
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return total / 1e9
 
 
 def rss_mib(pid):

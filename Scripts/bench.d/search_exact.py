@@ -11,21 +11,11 @@ import http.client, json, os, subprocess, sys, tempfile, time
 
 import numpy as np
 import orjson
+
+from benchlib import cpu_seconds
 import faiss
 
 BIN, N, DIMS, Q, K = sys.argv[1], int(os.environ.get("N", 100_000)), [int(d) for d in os.environ.get("DIMS", "128 768").split()], int(os.environ.get("Q", 300)), 10
-
-
-def cpu_seconds(pid):
-    """The process's exact CPU time: the sum of its threads' on-CPU nanoseconds (schedstat). The tick-sampled
-    utime/stime of /proc/<pid>/stat misattributes a server that runs in short bursts."""
-    total = 0
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[0])
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return total / 1e9
 
 
 class Server:

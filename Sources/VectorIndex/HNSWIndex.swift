@@ -379,8 +379,8 @@ public final class HNSWIndex: @unchecked Sendable {
         defer { visitedPool.giveBack(visited) }
         visited.visit(entry)
         let reserve = min(ef, count) + 1
-        var candidates = MinHeap(capacity: reserve * 2)  // to expand, closest first
-        var results = MaxHeap(capacity: reserve)         // kept, farthest on top
+        var candidates = DistanceHeap(capacity: reserve * 2, maxOnTop: false)  // to expand, closest first
+        var results = DistanceHeap(capacity: reserve, maxOnTop: true)          // kept, farthest on top
         candidates.push(entryDistance, entry)
         if allowed?(entry) ?? true { results.push(entryDistance, entry) }
         var bound = results.count > 0 ? entryDistance : Float.infinity
@@ -493,86 +493,66 @@ final class NSLockLike: @unchecked Sendable {
     }
 }
 
-/// Binary heaps of (distance, id) pairs.
-struct MinHeap {
+/// A binary heap of (distance, id) pairs: the smallest distance on top (`maxOnTop` false, the candidates
+/// to expand) or the largest (`maxOnTop` true, the results kept, worst first).
+struct DistanceHeap {
     private var d: [Float] = []
     private var ids: [UInt32] = []
-    init(capacity: Int) {
-        d.reserveCapacity(capacity)
-        ids.reserveCapacity(capacity)
-    }
-    var count: Int { d.count }
-    mutating func push(_ distance: Float, _ id: UInt32) {
-        d.append(distance); ids.append(id)
-        var c = d.count - 1
-        while c > 0 {
-            let p = (c - 1) / 2
-            if d[p] <= d[c] { break }
-            d.swapAt(p, c); ids.swapAt(p, c); c = p
-        }
-    }
-    mutating func pop() -> (Float, UInt32)? {
-        guard let first = d.first else { return nil }
-        let firstID = ids[0]
-        let lastD = d.removeLast(), lastID = ids.removeLast()
-        if !d.isEmpty {
-            d[0] = lastD; ids[0] = lastID
-            var p = 0
-            while true {
-                let l = 2 * p + 1, r = l + 1
-                var s = p
-                if l < d.count && d[l] < d[s] { s = l }
-                if r < d.count && d[r] < d[s] { s = r }
-                if s == p { break }
-                d.swapAt(p, s); ids.swapAt(p, s); p = s
-            }
-        }
-        return (first, firstID)
-    }
-}
+    private let maxOnTop: Bool
 
-struct MaxHeap {
-    private var d: [Float] = []
-    private var ids: [UInt32] = []
-    init(capacity: Int) {
+    init(capacity: Int, maxOnTop: Bool) {
+        self.maxOnTop = maxOnTop
         d.reserveCapacity(capacity)
         ids.reserveCapacity(capacity)
     }
+
     var count: Int { d.count }
     var top: (distance: Float, id: UInt32)? { d.isEmpty ? nil : (d[0], ids[0]) }
+
+    /// True when `a` belongs above `b`.
+    @inline(__always) private func above(_ a: Float, _ b: Float) -> Bool { maxOnTop ? a > b : a < b }
+
     mutating func push(_ distance: Float, _ id: UInt32) {
-        d.append(distance); ids.append(id)
+        d.append(distance)
+        ids.append(id)
         var c = d.count - 1
         while c > 0 {
             let p = (c - 1) / 2
-            if d[p] >= d[c] { break }
-            d.swapAt(p, c); ids.swapAt(p, c); c = p
+            guard above(d[c], d[p]) else { break }
+            d.swapAt(p, c)
+            ids.swapAt(p, c)
+            c = p
         }
     }
+
     @discardableResult
     mutating func pop() -> (Float, UInt32)? {
         guard let first = d.first else { return nil }
         let firstID = ids[0]
         let lastD = d.removeLast(), lastID = ids.removeLast()
         if !d.isEmpty {
-            d[0] = lastD; ids[0] = lastID
+            d[0] = lastD
+            ids[0] = lastID
             var p = 0
             while true {
                 let l = 2 * p + 1, r = l + 1
                 var s = p
-                if l < d.count && d[l] > d[s] { s = l }
-                if r < d.count && d[r] > d[s] { s = r }
+                if l < d.count && above(d[l], d[s]) { s = l }
+                if r < d.count && above(d[r], d[s]) { s = r }
                 if s == p { break }
-                d.swapAt(p, s); ids.swapAt(p, s); p = s
+                d.swapAt(p, s)
+                ids.swapAt(p, s)
+                p = s
             }
         }
         return (first, firstID)
     }
+
+    /// Every entry, closest first (ties by id).
     func sortedAscending() -> [(distance: Float, id: UInt32)] {
         zip(d, ids).map { (distance: $0.0, id: $0.1) }.sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
     }
 }
-
 
 /// A closure run on a new thread.
 final class WorkBox: @unchecked Sendable {
