@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "VectorCore", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         // Graph traversal touches class state in tight loops: dynamic exclusivity checks cost more than the
         // distances there; the index types document their own locking instead.
-        .target(name: "VectorIndex", dependencies: ["VectorCore"],
+        // A C prefetch hint for the traversal (header only).
+        .target(name: "CVectorSupport"),
+        .target(name: "VectorIndex", dependencies: ["VectorCore", "CVectorSupport"],
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell", "-enforce-exclusivity=unchecked"])]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
         // Engine uses the JSON value type (not jansson) for JSON fields and the dynamic field.

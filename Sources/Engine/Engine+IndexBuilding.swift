@@ -24,9 +24,9 @@ enum IndexFileHeader {
 /// `collections/flush`) it is sealed: a builder thread copies its vectors, builds the field's graph without
 /// holding any lock, and swaps it in. A search never waits for a build.
 extension Engine {
-    /// Index types that are built (HNSW graphs, IVF_FLAT lists); the others are answered exactly for now.
+    /// Index types built over dense vectors (HNSW graphs, IVF lists); FLAT is answered exactly.
     static func isGraphIndex(_ d: IndexDefinition) -> Bool {
-        d.indexType == "HNSW" || d.indexType == "AUTOINDEX" || d.indexType == "IVF_FLAT"
+        ["HNSW", "AUTOINDEX", "IVF_FLAT", "IVF_SQ8", "IVF_PQ"].contains(d.indexType)
     }
 
     /// Queues builds for the vector fields of a loaded collection whose uncovered tail is large enough
@@ -88,8 +88,13 @@ extension Engine {
             }
         }
         let graph: any VectorSearchIndex
-        if definition.indexType == "IVF_FLAT" {
-            let ivf = IVFFlatIndex(dimension: dim, nlist: Int(definition.params.value(of: "nlist") ?? "") ?? 128, metric: metric)
+        if definition.indexType.hasPrefix("IVF_") {
+            let encoding: IVFEncoding = switch definition.indexType {
+            case "IVF_SQ8": .scalar8
+            case "IVF_PQ": .product(m: Int(definition.params.value(of: "m") ?? "") ?? 1, nbits: Int(definition.params.value(of: "nbits") ?? "") ?? 8)
+            default: .flat
+            }
+            let ivf = IVFIndex(dimension: dim, nlist: Int(definition.params.value(of: "nlist") ?? "") ?? 128, metric: metric, encoding: encoding)
             prepared.withUnsafeBufferPointer { ivf.build($0.baseAddress!, count: range.count, threads: indexThreads) }
             graph = ivf
         } else {

@@ -1,4 +1,5 @@
 import Glibc
+import CVectorSupport
 import Synchronization
 import VectorCore
 
@@ -100,12 +101,16 @@ public final class HNSWIndex: @unchecked Sendable {
             var handles: [pthread_t] = []
             for _ in 1..<workers {
                 var t = pthread_t()
-                let box = Unmanaged.passRetained(WorkBox(body)).toOpaque()
-                pthread_create(&t, nil, { arg in
+                let box = Unmanaged.passRetained(WorkBox(body))
+                // Workers take ids from a shared counter, so a thread that cannot be created only costs speed.
+                if pthread_create(&t, nil, { arg in
                     Unmanaged<WorkBox>.fromOpaque(arg!).takeRetainedValue().run()
                     return nil
-                }, box)
-                handles.append(t)
+                }, box.toOpaque()) == 0 {
+                    handles.append(t)
+                } else {
+                    box.release()
+                }
             }
             body()
             for t in handles { pthread_join(t, nil) }
@@ -392,12 +397,21 @@ public final class HNSWIndex: @unchecked Sendable {
                 let n = Int(l[0])
                 // While building, copy the list under the node's lock (another thread may rewrite it).
                 withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxM0) { list in
-                    for i in 0..<n { list[i] = l[1 + i] }
+                    // Only unvisited neighbours are kept, and their vectors are prefetched before the first
+                    // distance: the loads of the whole list overlap instead of missing the cache one by one.
+                    var fresh = 0
+                    for i in 0..<n {
+                        let nb = l[1 + i]
+                        if visited.isVisited(nb) { continue }
+                        visited.visit(nb)
+                        svx_prefetch(vectors + Int(nb) * dimension)
+                        list[fresh] = nb
+                        fresh += 1
+                    }
                     if concurrent { unlockNode(id) }
-                for i in 0..<n {
+                for i in 0..<fresh {
                     let nb = list[i]
-                    if visited.isVisited(nb) { continue }
-                    visited.visit(nb)
+                    if i + 1 < fresh { svx_prefetch(vectors + Int(list[i + 1]) * dimension + 16) }
                     let dn = distance(q, nb)
                     if results.count < ef || dn < bound {
                         candidates.push(dn, nb)

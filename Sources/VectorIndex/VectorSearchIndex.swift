@@ -35,9 +35,8 @@ extension HNSWIndex: VectorSearchIndex {
 public enum IndexFile {
     public static func deserialize(_ bytes: [UInt8]) -> ((any VectorSearchIndex), [UInt8])? {
         if bytes.starts(with: HNSWIndex.magic), let (index, payload) = HNSWIndex.deserialize(bytes) { return (index, payload) }
-        if bytes.starts(with: IVFFlatIndex.magic), let (index, payload) = IVFFlatIndex.deserialize(bytes) { return (index, payload) }
+        if bytes.starts(with: IVFIndex.magic), let (index, payload) = IVFIndex.deserialize(bytes) { return (index, payload) }
         return nil
     }
 }
 
-extension IVFFlatIndex: VectorSearchIndex {}

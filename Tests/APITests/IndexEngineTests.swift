@@ -32,12 +32,22 @@ struct IndexEngineTests {
 
     func ids(_ r: JSONValue) -> [Int64] { r["data"]?.arrayValue?.compactMap { $0["id"]?.intValue } ?? [] }
 
-    @Test(arguments: [("HNSW", "L2"), ("HNSW", "COSINE"), ("IVF_FLAT", "L2"), ("IVF_FLAT", "COSINE")])
+    /// Parameters per index type, and the recall floor at default search parameters (the quantised IVF
+    /// types compare rows to approximations of themselves).
+    static let variants: [String: (params: String, floor: Double)] = [
+        "HNSW": (#","params":{"M":16,"efConstruction":200}"#, 0.95),
+        "IVF_FLAT": (#","params":{"nlist":32}"#, 0.95),
+        "IVF_SQ8": (#","params":{"nlist":32}"#, 0.9),
+        "IVF_PQ": (#","params":{"nlist":32,"m":8}"#, 0.7),
+    ]
+
+    @Test(arguments: [("HNSW", "L2"), ("HNSW", "COSINE"), ("IVF_FLAT", "L2"), ("IVF_FLAT", "COSINE"), ("IVF_SQ8", "L2"), ("IVF_PQ", "L2"), ("IVF_PQ", "IP")])
     func recallAgainstFlat(indexType: String, metric: String) throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "1500", "--index-threads", "2"])
         let dim = 16
+        let floor = Self.variants[indexType]!.floor
         for (name, index) in [("flat", "FLAT"), ("hnsw", indexType)] {
-            let params = index == "HNSW" ? #","params":{"M":16,"efConstruction":200}"# : (index == "IVF_FLAT" ? #","params":{"nlist":32}"# : "")
+            let params = Self.variants[index]?.params ?? ""
             #expect(try s.call("collections/create", #"{"collectionName":"\#(name)","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":\#(dim)}},{"fieldName":"n","dataType":"Int64"}]},"indexParams":[{"fieldName":"v","indexType":"\#(index)","metricType":"\#(metric)"\#(params)}]}"#).code == 0)
         }
         let data = Self.clustered(4000, dim: dim, seed: 11)
@@ -65,16 +75,16 @@ struct IndexEngineTests {
             return Double(hits) / Double(max(total, 1))
         }
         let plain = try recall(filter: "")
-        #expect(plain >= 0.95, "\(indexType) recall@10 \(plain)")
+        #expect(plain >= floor, "\(indexType) recall@10 \(plain)")
         let half = try recall(filter: "n < 50")
-        #expect(half >= 0.95, "\(indexType) recall@10 at 50% selectivity \(half)")
+        #expect(half >= floor, "\(indexType) recall@10 at 50% selectivity \(half)")
         let rare = try recall(filter: "n < 1")
         #expect(rare == 1.0, "at 1% selectivity the search is exact: \(rare)")
 
         // Deletes are honoured inside the graph.
         for name in ["flat", "hnsw"] { #expect(try s.call("entities/delete", #"{"collectionName":"\#(name)","filter":"n % 3 == 0"}"#).code == 0) }
         let afterDeletes = try recall(filter: "")
-        #expect(afterDeletes >= 0.95, "recall after deletes \(afterDeletes)")
+        #expect(afterDeletes >= floor, "recall after deletes \(afterDeletes)")
         for q in queries.prefix(10) {
             let got = try s.call("entities/search", #"{"collectionName":"hnsw","data":[\#(Self.vectorJSON(q))],"limit":10,"outputFields":["n"]}"#)
             #expect(got["data"]?.arrayValue?.allSatisfy { ($0["n"]?.intValue ?? 0) % 3 != 0 } == true)
@@ -83,7 +93,7 @@ struct IndexEngineTests {
         try s.restart()
         _ = try Self.waitIndexed(s, collection: "hnsw", index: "v")
         let afterRestart = try recall(filter: "")
-        #expect(afterRestart >= 0.95, "recall after restart \(afterRestart)")
+        #expect(afterRestart >= floor, "recall after restart \(afterRestart)")
     }
 
     @Test func savedGraphsSurviveRestartWithoutRebuild() throws {

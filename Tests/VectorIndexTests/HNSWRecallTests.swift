@@ -128,43 +128,65 @@ import Glibc
     }
 }
 
-@Suite struct IVFFlatTests {
-    @Test(arguments: [Metric.l2, .ip, .cosine])
-    func recallAgainstFlatAndRoundTrip(metric: Metric) {
+@Suite struct IVFTests {
+    static let encodings: [(String, IVFEncoding)] = [("IVF_FLAT", .flat), ("IVF_SQ8", .scalar8), ("IVF_PQ", .product(m: 8, nbits: 6))]
+
+    /// Recall floors at nprobe 8 of 32 lists (IP ranks by raw inner product, which the k-means lists of
+    /// nearby rows serve less well): the lossy encodings lose a little more.
+    static func floor(_ name: String, _ metric: Metric) -> Double {
+        switch name {
+        case "IVF_FLAT": metric == .ip ? 0.7 : 0.95
+        case "IVF_SQ8": metric == .ip ? 0.65 : 0.9
+        default: metric == .ip ? 0.5 : 0.7
+        }
+    }
+
+    @Test(arguments: [Metric.l2, .ip, .cosine], [0, 1, 2])
+    func recallAgainstFlatAndRoundTrip(metric: Metric, encodingNumber: Int) {
+        let (name, encoding) = Self.encodings[encodingNumber]
         let dim = 16, n = 4000, k = 10
         let data = HNSWRecallTests.clustered(count: n, dim: dim, clusters: 20, seed: 41)
-        let index = IVFFlatIndex(dimension: dim, nlist: 32, metric: metric)
+        let index = IVFIndex(dimension: dim, nlist: 32, metric: metric, encoding: encoding)
         let rows = data.flatMap { index.prepare($0) }
         rows.withUnsafeBufferPointer { index.build($0.baseAddress!, count: n, threads: 2) }
         let queries = HNSWRecallTests.clustered(count: 100, dim: dim, clusters: 20, seed: 42)
-        var hits = 0, filteredHits = 0, filteredTotal = 0
+        var hits = 0, filteredHits = 0, filteredTotal = 0, everyListHits = 0
         for q in queries {
             let found = index.prepare(q).withUnsafeBufferPointer { index.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 8), allowed: nil) }
-            hits += Set(found.map { Int($0.id) }).intersection(HNSWRecallTests.exact(data, q, k: k, metric: metric)).count
+            let truth = HNSWRecallTests.exact(data, q, k: k, metric: metric)
+            hits += Set(found.map { Int($0.id) }).intersection(truth).count
             let allowed: (Int) -> Bool = { $0 % 4 == 1 }
             let filtered = index.prepare(q).withUnsafeBufferPointer {
                 index.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 8), allowed: { allowed(Int($0)) })
             }
             #expect(filtered.allSatisfy { allowed(Int($0.id)) })
-            let truth = HNSWRecallTests.exact(data, q, k: k, metric: metric, allowed: allowed)
-            filteredHits += Set(filtered.map { Int($0.id) }).intersection(truth).count
-            filteredTotal += truth.count
+            let filteredTruth = HNSWRecallTests.exact(data, q, k: k, metric: metric, allowed: allowed)
+            filteredHits += Set(filtered.map { Int($0.id) }).intersection(filteredTruth).count
+            filteredTotal += filteredTruth.count
+            let all = index.prepare(q).withUnsafeBufferPointer { index.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 32), allowed: nil) }
+            everyListHits += Set(all.map { Int($0.id) }).intersection(truth).count
+            // Probing every list of uncompressed rows is exact.
+            if encoding == .flat { #expect(all.map { Int($0.id) } == truth) }
         }
-        let floor = metric == .ip ? 0.7 : 0.95
-        #expect(Double(hits) / Double(queries.count * k) >= floor, "IVF_FLAT \(metric)")
-        #expect(Double(filteredHits) / Double(filteredTotal) >= floor, "IVF_FLAT filtered \(metric)")
-        // Probing every list is exact.
+        let floor = Self.floor(name, metric)
+        #expect(Double(hits) / Double(queries.count * k) >= floor, "\(name) \(metric)")
+        #expect(Double(filteredHits) / Double(filteredTotal) >= floor, "\(name) filtered \(metric)")
+        #expect(Double(everyListHits) / Double(queries.count * k) >= floor, "\(name) every list \(metric)")
+        // Serialisation round trip: the same answers.
         let q = queries[0]
-        let all = index.prepare(q).withUnsafeBufferPointer { index.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 32), allowed: nil) }
-        #expect(all.map { Int($0.id) } == HNSWRecallTests.exact(data, q, k: k, metric: metric))
-        // Serialisation round trip.
-        guard let (copy, payload) = IndexFile.deserialize(index.serialized(payload: [9])) else {
-            Issue.record("IVF file must load")
+        let before = index.prepare(q).withUnsafeBufferPointer { index.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 8), allowed: nil) }
+        let bytes = index.serialized(payload: [9])
+        guard let (copy, payload) = IndexFile.deserialize(bytes) else {
+            Issue.record("\(name) file must load")
             return
         }
         #expect(payload == [9])
-        let again = copy.prepare(q).withUnsafeBufferPointer { copy.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 32), allowed: nil) }
-        #expect(again.map(\.id) == all.map(\.id))
+        let again = copy.prepare(q).withUnsafeBufferPointer { copy.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 8), allowed: nil) }
+        #expect(again.map(\.id) == before.map(\.id))
+        // A flipped byte is caught by the checksum.
+        var damaged = bytes
+        damaged[bytes.count / 2] ^= 0x40
+        #expect(IndexFile.deserialize(damaged) == nil)
     }
 }
 

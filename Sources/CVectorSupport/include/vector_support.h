@@ -1,0 +1,20 @@
+#ifndef SWIFTVEC_VECTOR_SUPPORT_H
+#define SWIFTVEC_VECTOR_SUPPORT_H
+
+#include <stdint.h>
+
+/// Asks the CPU to start loading the cache line at `p` (read, keep in all cache levels). Swift has no
+/// prefetch of its own; graph traversal hides the latency of the next neighbour's vector with it.
+static inline void svx_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
+/// IVF_SQ8 rows, component d = offset[d] + code[d] * scale[d]. Swift's generic SIMD conversions from
+/// bytes to floats compile to calls, so these two kernels are C with AVX2 (the VectorCore targets assume
+/// an AVX2 machine too).
+
+/// Σ (shifted[d] − code[d]·scale[d])², with shifted = query − offset: the squared L2 distance to the row.
+float svx_l2_sq8(const float *shifted, const float *scale, const uint8_t *codes, long n);
+
+/// Σ weighted[d]·code[d], with weighted = query·scale: the inner product with the row minus Σ query·offset.
+float svx_dot_sq8(const float *weighted, const uint8_t *codes, long n);
+
+#endif

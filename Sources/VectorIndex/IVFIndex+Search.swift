@@ -1,0 +1,139 @@
+import CVectorSupport
+import VectorCore
+
+extension IVFIndex: VectorSearchIndex {
+    /// The best `k` rows among the `nprobe` lists nearest to `query` (prepared), with internal distances;
+    /// `allowed` filters inside the scan.
+    public func search(_ query: UnsafePointer<Float>, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
+        guard count > 0, k > 0 else { return [] }
+        let nprobe = max(1, min(parameters.nprobe, nlist))
+        let ip = innerProduct
+        var probe = TopK(k: nprobe, metric: .l2)
+        var centroidDots = [Float](repeating: 0, count: nlist)
+        centroids.withUnsafeBufferPointer { cp in
+            for c in 0..<nlist {
+                let v = cp.baseAddress! + c * dimension
+                if ip {
+                    centroidDots[c] = Distance.dot(query, v, dimension)
+                    probe.push(-centroidDots[c], c)
+                } else {
+                    probe.push(Distance.l2(query, v, dimension), c)
+                }
+            }
+        }
+        var scan = ListScan(k: k)
+        let dim = dimension
+        switch encoding {
+        case .flat:
+            for (_, list) in probe.sorted() {
+                scanList(list, &scan, allowed) { row in
+                    let v = row.assumingMemoryBound(to: Float.self)
+                    return ip ? -Distance.dot(query, v, dim) : Distance.l2(query, v, dim)
+                }
+            }
+        case .scalar8:
+            // L2: query − offset against code · scale. IP: Σ q·offset + Σ (q·scale) · code.
+            var folded = [Float](repeating: 0, count: dim)
+            var constant: Float = 0
+            for d in 0..<dim {
+                if ip {
+                    folded[d] = query[d] * sqScale[d]
+                    constant += query[d] * sqOffset[d]
+                } else {
+                    folded[d] = query[d] - sqOffset[d]
+                }
+            }
+            folded.withUnsafeBufferPointer { f in
+                sqScale.withUnsafeBufferPointer { s in
+                    for (_, list) in probe.sorted() {
+                        scanList(list, &scan, allowed) { row in
+                            let c = row.assumingMemoryBound(to: UInt8.self)
+                            return ip ? -(constant + svx_dot_sq8(f.baseAddress!, c, dim))
+                                      : svx_l2_sq8(f.baseAddress!, s.baseAddress!, c, dim)
+                        }
+                    }
+                }
+            }
+        case .product(let m, let nbits):
+            let dsub = dim / m, wide = nbits > 8, ksub = ksub
+            var table = [Float](repeating: 0, count: m * ksub)
+            var residual = [Float](repeating: 0, count: dim)
+            codebooks.withUnsafeBufferPointer { books in
+                // IP: the table does not depend on the list (q · (centroid + residual) splits).
+                // Entry (j, c): sub-vector j of the target against sub-centroid c, accumulated component by
+                // component across all sub-centroids at once (dimension-major codebooks).
+                func fill(_ target: UnsafePointer<Float>) {
+                    table.withUnsafeMutableBufferPointer { t in
+                        t.update(repeating: 0)
+                        for j in 0..<m {
+                            let row = t.baseAddress! + j * ksub
+                            for d in 0..<dsub {
+                                let x = target[j * dsub + d]
+                                let words = books.baseAddress! + (j * dsub + d) * ksub
+                                if ip {
+                                    for c in 0..<ksub { row[c] += x * words[c] }
+                                } else {
+                                    for c in 0..<ksub {
+                                        let diff = x - words[c]
+                                        row[c] += diff * diff
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if ip { fill(query) }
+                for (_, list) in probe.sorted() {
+                    if !ip {
+                        for d in 0..<dim { residual[d] = query[d] - centroids[list * dim + d] }
+                        residual.withUnsafeBufferPointer { fill($0.baseAddress!) }
+                    }
+                    let base = ip ? centroidDots[list] : 0
+                    table.withUnsafeBufferPointer { t in
+                        scanList(list, &scan, allowed) { row in
+                            let c = row.assumingMemoryBound(to: UInt8.self)
+                            var sum: Float = 0
+                            for j in 0..<m { sum += t[j * ksub + productCode(c, j, wide: wide)] }
+                            return ip ? -(base + sum) : sum
+                        }
+                    }
+                }
+            }
+        }
+        return scan.top.sorted().map { (distance: $0.distance, id: UInt32($0.id)) }
+    }
+
+    /// Feeds every allowed row of one list to `scan`; `distance` gets the row's code.
+    @inline(__always)
+    private func scanList(_ list: Int, _ scan: inout ListScan, _ allowed: ((UInt32) -> Bool)?, _ distance: (UnsafeRawPointer) -> Float) {
+        let size = codeSize
+        listIDs[list].withUnsafeBufferPointer { ids in
+            codes[list].withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                for j in 0..<ids.count {
+                    if let allowed, !allowed(ids[j]) { continue }
+                    scan.offer(distance(base + j * size), ids[j])
+                }
+            }
+        }
+    }
+}
+
+/// The best rows seen by a list scan, with the worst kept distance in a local so that most rows cost one
+/// comparison.
+struct ListScan {
+    var top: TopK
+    private var threshold = Float.infinity
+    private var full = false
+
+    init(k: Int) { top = TopK(k: k, metric: .l2) }
+
+    @inline(__always) mutating func offer(_ d: Float, _ id: UInt32) {
+        if full && d > threshold { return }
+        top.push(d, Int(id))
+        if let t = top.threshold {
+            full = true
+            threshold = t
+        }
+    }
+}

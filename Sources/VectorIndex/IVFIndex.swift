@@ -1,0 +1,214 @@
+import Glibc
+import VectorCore
+
+/// How an IVF index stores the vectors of its lists (the `IVF_*` index types).
+public enum IVFEncoding: Sendable, Equatable {
+    /// IVF_FLAT: float32 rows; distances within the probed lists are exact.
+    case flat
+    /// IVF_SQ8: one byte per component over a per-dimension range trained on the data (a quarter of the
+    /// memory; distances to the decoded rows).
+    case scalar8
+    /// IVF_PQ: the residual to the list's centroid cut into `m` sub-vectors, each stored as the number of the
+    /// nearest of 2^`nbits` trained sub-centroids; distances from per-query lookup tables.
+    case product(m: Int, nbits: Int)
+}
+
+/// The IVF family, as faiss's IndexIVFFlat / IndexIVFScalarQuantizer / IndexIVFPQ: k-means centroids (the
+/// coarse quantiser) and one inverted list per centroid holding its rows' codes contiguously. A search scans
+/// the `nprobe` lists whose centroids are nearest to the query.
+///
+/// Internal distances are smaller-is-better (L2, or negated inner products; COSINE on normalised vectors).
+/// Immutable after `build`, so concurrent searches need no lock.
+public final class IVFIndex: @unchecked Sendable {
+    public let metric: Metric
+    public let dimension: Int
+    public let encoding: IVFEncoding
+    public internal(set) var count = 0
+    public internal(set) var nlist: Int
+    var centroids: [Float] = []
+    /// Per list: the codes of its rows (`codeSize` bytes each) and their ids.
+    var codes: [[UInt8]] = []
+    var listIDs: [[UInt32]] = []
+    /// IVF_SQ8: component d decodes to `sqOffset[d] + code · sqScale[d]`.
+    var sqOffset: [Float] = []
+    var sqScale: [Float] = []
+    /// IVF_PQ: `m` codebooks of `ksub` sub-centroids (dimension / m floats each), codebook after codebook,
+    /// each stored dimension-major (component d of every sub-centroid together) so that a search's distance
+    /// table is filled by loops over sub-centroids that the compiler vectorises.
+    var codebooks: [Float] = []
+    var ksub = 0
+
+    public init(dimension: Int, nlist: Int, metric: Metric, encoding: IVFEncoding = .flat) {
+        self.dimension = dimension
+        self.nlist = max(1, nlist)
+        self.metric = metric
+        self.encoding = encoding
+    }
+
+    /// Bytes stored per row.
+    var codeSize: Int {
+        switch encoding {
+        case .flat: dimension * 4
+        case .scalar8: dimension
+        case .product(let m, let nbits): m * (nbits <= 8 ? 1 : 2)
+        }
+    }
+
+    /// Rows are compared by inner product (IP, and COSINE on normalised rows).
+    var innerProduct: Bool { metric != .l2 }
+
+    public func prepare(_ query: [Float]) -> [Float] {
+        guard metric == .cosine else { return query }
+        let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? query.map { $0 / norm } : query
+    }
+
+    public func reported(_ value: Float) -> Float { metric == .l2 ? value : -value }
+
+    /// Bytes held by centroids, codes, ids and codebooks.
+    public var memoryBytes: Int {
+        (centroids.count + sqOffset.count + sqScale.count + codebooks.count) * 4 + count * (codeSize + 4)
+    }
+
+    // MARK: Build
+
+    /// Trains the centroids (k-means on a deterministic sample of at most 64 × nlist rows, 10 rounds), the
+    /// encoding's parameters, and fills the lists with all `n` rows (already in the metric's form).
+    public func build(_ rows: UnsafePointer<Float>, count n: Int, threads: Int, seed: UInt64 = 42) {
+        count = n
+        nlist = max(1, min(nlist, max(n, 1)))
+        codes = Array(repeating: [], count: nlist)
+        listIDs = Array(repeating: [], count: nlist)
+        guard n > 0 else {
+            centroids = [Float](repeating: 0, count: nlist * dimension)
+            return
+        }
+        let sampleRows = sample(rows, count: n, size: min(n, 64 * nlist), seed: seed)
+        let sampleSize = sampleRows.count / dimension
+        centroids = sampleRows.withUnsafeBufferPointer {
+            KMeans.train($0.baseAddress!, count: sampleSize, dim: dimension, k: nlist, iterations: 10, threads: threads,
+                         spherical: metric == .cosine, innerProduct: innerProduct, seed: seed)
+        }
+        let labels = centroids.withUnsafeBufferPointer {
+            KMeans.assign(rows, count: n, centroids: $0.baseAddress!, k: nlist, dim: dimension, innerProduct: innerProduct, threads: threads)
+        }
+        let encoded: [UInt8]
+        switch encoding {
+        case .flat:
+            encoded = Array(UnsafeRawBufferPointer(start: rows, count: n * dimension * 4))
+        case .scalar8:
+            encoded = trainAndEncodeScalar8(rows, count: n)
+        case .product(let m, let nbits):
+            encoded = trainAndEncodeProduct(rows, count: n, labels: labels, m: m, nbits: nbits, sample: sampleRows, threads: threads, seed: seed)
+        }
+        let size = codeSize
+        for i in 0..<n {
+            codes[labels[i]].append(contentsOf: encoded[(i * size)..<((i + 1) * size)])
+            listIDs[labels[i]].append(UInt32(i))
+        }
+    }
+
+    /// A deterministic random subset of `size` rows, copied.
+    private func sample(_ rows: UnsafePointer<Float>, count n: Int, size: Int, seed: UInt64) -> [Float] {
+        var rng = seed ^ 0x9E37_79B9_7F4A_7C15
+        var ids = Array(0..<n)
+        for i in 0..<size {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            ids.swapAt(i, i + Int(truncatingIfNeeded: rng >> 33) % (n - i))
+        }
+        var out = [Float](repeating: 0, count: size * dimension)
+        out.withUnsafeMutableBufferPointer { o in
+            for i in 0..<size { (o.baseAddress! + i * dimension).update(from: rows + ids[i] * dimension, count: dimension) }
+        }
+        return out
+    }
+
+    /// IVF_SQ8: each dimension's range over all rows, mapped onto 0...255.
+    private func trainAndEncodeScalar8(_ rows: UnsafePointer<Float>, count n: Int) -> [UInt8] {
+        var low = [Float](repeating: .infinity, count: dimension), high = [Float](repeating: -.infinity, count: dimension)
+        for i in 0..<n {
+            for d in 0..<dimension {
+                let v = rows[i * dimension + d]
+                low[d] = min(low[d], v)
+                high[d] = max(high[d], v)
+            }
+        }
+        sqOffset = low
+        sqScale = (0..<dimension).map { d in high[d] > low[d] ? (high[d] - low[d]) / 255 : 0 }
+        var out = [UInt8](repeating: 0, count: n * dimension)
+        for i in 0..<n {
+            for d in 0..<dimension where sqScale[d] > 0 {
+                let q = ((rows[i * dimension + d] - low[d]) / sqScale[d]).rounded()
+                out[i * dimension + d] = UInt8(max(0, min(255, q)))
+            }
+        }
+        return out
+    }
+
+    /// IVF_PQ: the residuals of the sample train one codebook per sub-vector; every row's residual is then
+    /// coded sub-vector by sub-vector.
+    private func trainAndEncodeProduct(_ rows: UnsafePointer<Float>, count n: Int, labels: [Int], m: Int, nbits: Int,
+                                       sample: [Float], threads: Int, seed: UInt64) -> [UInt8] {
+        let dsub = dimension / m
+        let sampleSize = sample.count / dimension
+        let sampleLabels = sample.withUnsafeBufferPointer { s in
+            centroids.withUnsafeBufferPointer {
+                KMeans.assign(s.baseAddress!, count: sampleSize, centroids: $0.baseAddress!, k: nlist, dim: dimension,
+                              innerProduct: innerProduct, threads: threads)
+            }
+        }
+        // Codebooks train on at most 32 rows per sub-centroid of the sample; cost grows with ksub × rows, so
+        // very wide codebooks also get fewer rounds.
+        ksub = min(1 << nbits, sampleSize)
+        let trainRows = min(sampleSize, 32 * ksub)
+        let work = Double(trainRows) * Double(ksub) * Double(dimension)
+        let iterations = max(1, min(10, Int(4e10 / max(work, 1))))
+        codebooks = [Float](repeating: 0, count: m * ksub * dsub)
+        var out = [UInt8](repeating: 0, count: n * codeSize)
+        let wide = nbits > 8
+        for j in 0..<m {
+            let trainSub = sample.withUnsafeBufferPointer {
+                residualSlice($0.baseAddress!, count: trainRows, labels: sampleLabels, sub: j, dsub: dsub)
+            }
+            let book = trainSub.withUnsafeBufferPointer {
+                KMeans.train($0.baseAddress!, count: trainRows, dim: dsub, k: ksub, iterations: iterations, threads: threads,
+                             spherical: false, innerProduct: false, seed: seed &+ UInt64(j))
+            }
+            for c in 0..<ksub {
+                for d in 0..<dsub { codebooks[j * ksub * dsub + d * ksub + c] = book[c * dsub + d] }
+            }
+            let allSub = residualSlice(rows, count: n, labels: labels, sub: j, dsub: dsub)
+            let assigned = allSub.withUnsafeBufferPointer { s in
+                book.withUnsafeBufferPointer {
+                    KMeans.assign(s.baseAddress!, count: n, centroids: $0.baseAddress!, k: ksub, dim: dsub, innerProduct: false, threads: threads)
+                }
+            }
+            for i in 0..<n {
+                if wide {
+                    out[i * codeSize + 2 * j] = UInt8(assigned[i] & 0xFF)
+                    out[i * codeSize + 2 * j + 1] = UInt8(assigned[i] >> 8)
+                } else {
+                    out[i * codeSize + j] = UInt8(assigned[i])
+                }
+            }
+        }
+        return out
+    }
+
+    /// Sub-vector `sub` of every row's residual to its centroid, contiguous.
+    private func residualSlice(_ rows: UnsafePointer<Float>, count n: Int, labels: [Int], sub: Int, dsub: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: n * dsub)
+        for i in 0..<n {
+            for d in 0..<dsub {
+                let column = sub * dsub + d
+                out[i * dsub + d] = rows[i * dimension + column] - centroids[labels[i] * dimension + column]
+            }
+        }
+        return out
+    }
+
+    /// The sub-centroid number stored at `j` in a PQ code.
+    @inline(__always) func productCode(_ code: UnsafePointer<UInt8>, _ j: Int, wide: Bool) -> Int {
+        wide ? Int(code[2 * j]) | Int(code[2 * j + 1]) << 8 : Int(code[j])
+    }
+}

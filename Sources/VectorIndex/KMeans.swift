@@ -1,0 +1,138 @@
+import Glibc
+import VectorCore
+
+/// Lloyd's k-means for the IVF family: the coarse quantiser's centroids and IVF_PQ's sub-codebooks.
+enum KMeans {
+    /// `k` centroids of `n` rows of `dim` floats: seeded with a deterministic random sample, then
+    /// `iterations` rounds of assignment (on `threads` threads) and averaging. With `spherical` (COSINE and
+    /// IP, whose rows are compared by inner product) the centroids are renormalised after each round.
+    static func train(_ rows: UnsafePointer<Float>, count n: Int, dim: Int, k requested: Int, iterations: Int, threads: Int,
+                      spherical: Bool, innerProduct: Bool, seed: UInt64) -> [Float] {
+        let k = max(1, min(requested, n))
+        var rng = seed
+        func next() -> Int {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: rng >> 33)
+        }
+        var order = Array(0..<n)
+        for i in 0..<k { order.swapAt(i, i + next() % (n - i)) }
+        var centroids = [Float](repeating: 0, count: k * dim)
+        centroids.withUnsafeMutableBufferPointer { c in
+            for i in 0..<k { (c.baseAddress! + i * dim).update(from: rows + order[i] * dim, count: dim) }
+        }
+        for _ in 0..<iterations {
+            let labels = centroids.withUnsafeBufferPointer {
+                assign(rows, count: n, centroids: $0.baseAddress!, k: k, dim: dim, innerProduct: innerProduct, threads: threads)
+            }
+            var sums = [Double](repeating: 0, count: k * dim)
+            var sizes = [Int](repeating: 0, count: k)
+            sums.withUnsafeMutableBufferPointer { s in
+                for i in 0..<n {
+                    let c = labels[i]
+                    sizes[c] += 1
+                    let row = rows + i * dim, target = s.baseAddress! + c * dim
+                    for d in 0..<dim { target[d] += Double(row[d]) }
+                }
+            }
+            for c in 0..<k {
+                // An empty cluster takes a random row.
+                if sizes[c] == 0 {
+                    let r = next() % n
+                    for d in 0..<dim { centroids[c * dim + d] = rows[r * dim + d] }
+                    continue
+                }
+                var norm: Float = 0
+                for d in 0..<dim {
+                    let v = Float(sums[c * dim + d] / Double(sizes[c]))
+                    centroids[c * dim + d] = v
+                    norm += v * v
+                }
+                if spherical, norm > 0 {
+                    let scale = 1 / norm.squareRoot()
+                    for d in 0..<dim { centroids[c * dim + d] *= scale }
+                }
+            }
+        }
+        return centroids
+    }
+
+    /// The nearest centroid of each row (L2, or the largest inner product), computed on `threads` threads.
+    static func assign(_ rows: UnsafePointer<Float>, count n: Int, centroids: UnsafePointer<Float>, k: Int, dim: Int,
+                       innerProduct: Bool, threads: Int) -> [Int] {
+        var result = [Int](repeating: 0, count: n)
+        let parts = max(1, min(threads, n / 256 + 1))
+        result.withUnsafeMutableBufferPointer { out in
+            let job = AssignJob(rows: rows, centroids: centroids, out: out.baseAddress!, n: n, k: k, dim: dim, innerProduct: innerProduct)
+            runParallel(parts) { p in job.run(from: n * p / parts, to: n * (p + 1) / parts) }
+        }
+        return result
+    }
+}
+
+/// The assignment step over a slice of rows (read-only inputs, disjoint outputs).
+struct AssignJob: @unchecked Sendable {
+    let rows: UnsafePointer<Float>
+    let centroids: UnsafePointer<Float>
+    let out: UnsafeMutablePointer<Int>
+    let n: Int, k: Int, dim: Int
+    let innerProduct: Bool
+
+    func run(from start: Int, to end: Int) {
+        for i in start..<end {
+            let r = rows + i * dim
+            var best = 0
+            var bestDistance = Float.infinity
+            for c in 0..<k {
+                let d = dim < 16 ? Self.short(r, centroids + c * dim, dim, innerProduct)
+                    : (innerProduct ? -Distance.dot(r, centroids + c * dim, dim) : Distance.l2(r, centroids + c * dim, dim))
+                if d < bestDistance {
+                    bestDistance = d
+                    best = c
+                }
+            }
+            out[i] = best
+        }
+    }
+
+    /// Short rows (IVF_PQ sub-vectors): an inline loop costs less than a kernel call.
+    @inline(__always) static func short(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int, _ innerProduct: Bool) -> Float {
+        var sum: Float = 0
+        for d in 0..<n {
+            if innerProduct {
+                sum -= a[d] * b[d]
+            } else {
+                let x = a[d] - b[d]
+                sum += x * x
+            }
+        }
+        return sum
+    }
+}
+
+/// Runs `body(0..<parts)` on `parts` threads (the caller's included) and waits for all. If a thread cannot
+/// be created its part runs on the caller's thread.
+func runParallel(_ parts: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    guard parts > 1 else {
+        body(0)
+        return
+    }
+    var handles: [pthread_t] = []
+    var inline: [Int] = []
+    for p in 1..<parts {
+        var t = pthread_t()
+        let box = Unmanaged.passRetained(WorkBox { body(p) })
+        let created = pthread_create(&t, nil, { arg in
+            Unmanaged<WorkBox>.fromOpaque(arg!).takeRetainedValue().run()
+            return nil
+        }, box.toOpaque())
+        if created == 0 {
+            handles.append(t)
+        } else {
+            box.release()
+            inline.append(p)
+        }
+    }
+    body(0)
+    for p in inline { body(p) }
+    for t in handles { pthread_join(t, nil) }
+}
