@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Approximate search over HTTP against hnswlib in-process, on the same data, in one run.
+"""Approximate search over HTTP against hnswlib and faiss in-process, on the same data, in one run.
 
 Data: N vectors of each dimension from a Gaussian mixture (deterministic). The server builds HNSW (M,
 efConstruction) in the background after a flush; the build time is measured from the flush until
 `indexes/describe` reports every row indexed. Then for each ef: recall@10 against exact answers (faiss
-IndexFlat), queries/s with one client sending one query per request, the server's CPU time per query, and
-queries/s under a saturating load of CLIENTS concurrent clients. hnswlib builds the same graph with the
-same number of threads and answers the same queries one at a time in-process (and with CLIENTS threads).
+IndexFlat), queries/s with one client sending one query per request and the server's CPU time per query
+then, and queries/s under a saturating load of CLIENTS connections driven by wrk (a C load generator, so
+that the client does not starve the server of the machine's cores) with the server's CPU per query under
+that load. hnswlib builds the same graph with the same number of threads and answers the same queries one
+at a time in-process (and with CLIENTS threads). IVF_FLAT is set against faiss IndexIVFFlat the same way.
 """
-import http.client, os, subprocess, sys, tempfile, threading, time
+import http.client, os, re, subprocess, sys, tempfile, time
 
 import numpy as np
 import orjson
@@ -19,7 +21,12 @@ import hnswlib
 
 BIN = sys.argv[1]
 N = int(os.environ.get("N", 100_000))
-DIMS = [int(d) for d in os.environ.get("DIMS", "128").split()]
+DIMS = [int(d) for d in os.environ.get("DIMS", "128 768").split()]
+# Directions of spread per mixture component. 64 makes the 128-d data about as hard as the issue's scale
+# figures (hnswlib near recall 0.97 at ef 16-32, ~12 s to build 100,000 vectors on 2 threads); 16 was easier.
+RANK = int(os.environ.get("RANK", 64))
+SATURATE_SECONDS = int(os.environ.get("SATURATE_SECONDS", 5))
+LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "search.lua")
 Q = int(os.environ.get("Q", 300))
 M, EFC = 16, 200
 EFS = [int(e) for e in os.environ.get("EFS", "16 32 64 128 256").split()]
@@ -37,14 +44,14 @@ def rss_mib(pid):
 
 
 def mixture(n, dim, seed):
-    """A Gaussian mixture whose components have low-rank covariance (16 directions each), like embeddings:
+    """A Gaussian mixture whose components have low-rank covariance (RANK directions each), like embeddings:
     isotropic noise in 128 dimensions would make nearest neighbours meaningless for any index."""
     rng = np.random.default_rng(1000 + dim)  # the same mixture for base and queries
     centres = rng.standard_normal((256, dim), dtype=np.float32) * 2
-    bases = rng.standard_normal((256, 16, dim), dtype=np.float32) / 4
+    bases = rng.standard_normal((256, RANK, dim), dtype=np.float32) / np.sqrt(RANK)
     own = np.random.default_rng(seed)
     labels = own.integers(0, 256, n)
-    z = own.standard_normal((n, 16), dtype=np.float32)
+    z = own.standard_normal((n, RANK), dtype=np.float32)
     return (centres[labels] + np.einsum("nk,nkd->nd", z, bases[labels])).astype(np.float32)
 
 
@@ -64,24 +71,21 @@ def recall(found, truth):
     return np.mean([len(set(f) & set(t)) / K for f, t in zip(found, truth)])
 
 
-def saturate(port, bodies, clients):
-    """Queries/s with `clients` connections each sending the bodies in a loop for a fixed time."""
-    done = [0] * clients
-    stop = time.perf_counter() + 5
-
-    def run(i):
-        c = Client(port)
-        j = i
-        while time.perf_counter() < stop:
-            c.call("entities/search", bodies[j % len(bodies)])
-            done[i] += 1
-            j += clients
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
-    t0 = time.perf_counter()
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    return sum(done) / (time.perf_counter() - t0)
+def saturate(pid, port, bodies, clients):
+    """wrk with `clients` connections (one thread each) POSTing the bodies in turn for SATURATE_SECONDS;
+    returns (queries/s, server CPU seconds per query). Every answer must have code 0."""
+    with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as f:
+        for b in bodies:
+            f.write(b + b"\n")
+    cpu0 = cpu_seconds(pid)
+    out = subprocess.run(["wrk", f"-t{clients}", f"-c{clients}", f"-d{SATURATE_SECONDS}s", "-s", LUA,
+                          f"http://127.0.0.1:{port}", "--", f.name], capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(pid) - cpu0
+    os.unlink(f.name)
+    requests, errors = map(int, re.search(r"requests (\d+) errors (\d+)", out).groups())
+    if errors:
+        raise RuntimeError(f"{errors} searches failed under load")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), cpu / max(requests, 1)
 
 
 def load_and_build(client, name, base, index_params):
@@ -135,8 +139,10 @@ def main():
             links_mib = N * (2 * M + 1) * 4 / 2**20
             print(f"\n{N}x{dim}: load over HTTP {load_time:.1f} s; build: swiftvec {build:.1f} s, hnswlib {hnsw_build:.1f} s "
                   f"(ratio {build / hnsw_build:.2f}); server RSS {rss:.0f} MiB (raw vectors {raw_mib:.0f} MiB + level-0 links {links_mib:.0f} MiB)")
-            print(f"{'ef':>5} {'recall':>7} {'q/s (1 client)':>15} {'CPU/query':>10} {'q/s ({} clients)'.format(CLIENTS):>16} "
-                  f"{'hnswlib recall':>15} {'hnswlib q/s':>12} {'hnswlib µs/query':>17} {'hnswlib q/s ({} thr)'.format(CLIENTS):>19} {'CPU ratio':>10}")
+            print("  swiftvec over HTTP: recall, q/s and server CPU/query with 1 client; q/s and CPU/query under wrk with "
+                  f"{CLIENTS} connections. hnswlib in-process: recall, µs/query on 1 thread, q/s on {CLIENTS} threads.")
+            print(f"{'ef':>5} {'recall':>7} {'q/s 1c':>8} {'CPU/q 1c':>9} {'q/s sat':>8} {'CPU/q sat':>10} | "
+                  f"{'recall':>7} {'µs/q':>6} {'q/s':>8} | {'CPU ratio 1c':>12} {'CPU ratio sat':>13} {'q/s ratio sat':>13}")
             for ef in EFS:
                 bodies = [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "searchParams": {"params": {"ef": ef}}},
                                        option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
@@ -145,13 +151,13 @@ def main():
                 cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
                 found = [[h["id"] for h in client.call("entities/search", b)["data"]] for b in bodies]
                 elapsed, cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
-                loaded_qps = saturate(port, bodies, CLIENTS)
+                loaded_qps, loaded_cpu = saturate(proc.pid, port, bodies, CLIENTS)
 
                 index.set_ef(ef)
                 index.set_num_threads(1)
                 t0 = time.perf_counter()
                 theirs = [index.knn_query(q[None, :], k=K)[0][0].tolist() for q in queries]
-                hnsw_elapsed = time.perf_counter() - t0
+                per_query = (time.perf_counter() - t0) / Q
                 index.set_num_threads(CLIENTS)
                 t0 = time.perf_counter()
                 rounds = 0
@@ -159,25 +165,28 @@ def main():
                     index.knn_query(queries, k=K)
                     rounds += 1
                 hnsw_loaded = rounds * Q / (time.perf_counter() - t0)
-                per_query = hnsw_elapsed / Q
-                print(f"{ef:>5} {recall(found, truth):>7.3f} {Q / elapsed:>15.0f} {cpu / Q * 1e6:>8.0f}µs {loaded_qps:>16.0f} "
-                      f"{recall(theirs, truth):>15.3f} {Q / hnsw_elapsed:>12.0f} {per_query * 1e6:>17.0f} {hnsw_loaded:>19.0f} "
-                      f"{(cpu / Q) / per_query:>10.2f}")
+                print(f"{ef:>5} {recall(found, truth):>7.3f} {Q / elapsed:>8.0f} {cpu / Q * 1e6:>7.0f}µs {loaded_qps:>8.0f} "
+                      f"{loaded_cpu * 1e6:>8.0f}µs | {recall(theirs, truth):>7.3f} {per_query * 1e6:>6.0f} {hnsw_loaded:>8.0f} | "
+                      f"{(cpu / Q) / per_query:>12.2f} {loaded_cpu / per_query:>13.2f} {loaded_qps / hnsw_loaded:>13.2f}")
             client.call("collections/release", {"collectionName": name})
             client.call("collections/drop", {"collectionName": name})
 
             # IVF_FLAT next to faiss IndexIVFFlat, same nlist and nprobe.
             name = f"ivf_{dim}"
             _, build = load_and_build(client, name, base, {"indexType": "IVF_FLAT", "params": {"nlist": NLIST}})
+            ivf_rss = rss_mib(proc.pid)
             quantizer = faiss.IndexFlatL2(dim)
             ivf = faiss.IndexIVFFlat(quantizer, dim, NLIST)
             t0 = time.perf_counter()
             ivf.train(base)
             ivf.add(base)
             faiss_build = time.perf_counter() - t0
-            print(f"\nIVF_FLAT nlist={NLIST}, {N}x{dim}: build swiftvec {build:.1f} s, faiss {faiss_build:.1f} s (ratio {build / faiss_build:.2f})")
-            print(f"{'nprobe':>7} {'recall':>7} {'q/s (1 client)':>15} {'CPU/query':>10} {'faiss recall':>13} {'faiss q/s':>10} "
-                  f"{'faiss 1-thread q/s':>19} {'q/s ratio (1 thread)':>21}")
+            print(f"\nIVF_FLAT nlist={NLIST}, {N}x{dim}: build swiftvec {build:.1f} s, faiss {faiss_build:.1f} s (ratio {build / faiss_build:.2f}); "
+                  f"server RSS {ivf_rss:.0f} MiB")
+            print("  swiftvec over HTTP as above; faiss in-process: recall, q/s on 1 thread and on "
+                  f"{CLIENTS} threads (batch).")
+            print(f"{'nprobe':>7} {'recall':>7} {'q/s 1c':>8} {'CPU/q 1c':>9} {'q/s sat':>8} {'CPU/q sat':>10} | "
+                  f"{'recall':>7} {'q/s 1t':>8} {'q/s':>8} | {'q/s ratio 1c':>12} {'q/s ratio sat':>13}")
             for nprobe in NPROBES:
                 bodies = [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "searchParams": {"params": {"nprobe": nprobe}}},
                                        option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
@@ -186,19 +195,24 @@ def main():
                 cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
                 found = [[h["id"] for h in client.call("entities/search", b)["data"]] for b in bodies]
                 elapsed, cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
+                loaded_qps, loaded_cpu = saturate(proc.pid, port, bodies, CLIENTS)
                 ivf.nprobe = nprobe
-                t0 = time.perf_counter()
-                theirs = [ivf.search(q[None, :], K)[1][0].tolist() for q in queries]
-                faiss_elapsed = time.perf_counter() - t0
                 threads = faiss.omp_get_max_threads()
                 faiss.omp_set_num_threads(1)
                 t0 = time.perf_counter()
-                for q in queries:
-                    ivf.search(q[None, :], K)
+                theirs = [ivf.search(q[None, :], K)[1][0].tolist() for q in queries]
                 single = time.perf_counter() - t0
+                faiss.omp_set_num_threads(CLIENTS)
+                t0 = time.perf_counter()
+                rounds = 0
+                while time.perf_counter() - t0 < 3:
+                    ivf.search(queries, K)
+                    rounds += 1
+                faiss_loaded = rounds * Q / (time.perf_counter() - t0)
                 faiss.omp_set_num_threads(threads)
-                print(f"{nprobe:>7} {recall(found, truth):>7.3f} {Q / elapsed:>15.0f} {cpu / Q * 1e6:>8.0f}µs {recall(theirs, truth):>13.3f} "
-                      f"{Q / faiss_elapsed:>10.0f} {Q / single:>19.0f} {(Q / elapsed) / (Q / single):>21.2f}")
+                print(f"{nprobe:>7} {recall(found, truth):>7.3f} {Q / elapsed:>8.0f} {cpu / Q * 1e6:>7.0f}µs {loaded_qps:>8.0f} "
+                      f"{loaded_cpu * 1e6:>8.0f}µs | {recall(theirs, truth):>7.3f} {Q / single:>8.0f} {faiss_loaded:>8.0f} | "
+                      f"{(Q / elapsed) / (Q / single):>12.2f} {loaded_qps / faiss_loaded:>13.2f}")
             client.call("collections/release", {"collectionName": name})
             client.call("collections/drop", {"collectionName": name})
     finally:

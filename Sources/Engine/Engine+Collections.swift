@@ -153,16 +153,20 @@ extension Engine {
         unload(try describeCollection(database: database, name: name).id)
     }
 
-    /// The load state of the collection, or of the named partitions when `partitions` is not empty.
-    public func loadState(database: String, name: String, partitions: [String] = []) throws(SwiftvecError) -> LoadState {
+    /// The load state of the collection, or of the named partitions when `partitions` is not empty, and the
+    /// load's progress in percent.
+    public func loadState(database: String, name: String, partitions: [String] = []) throws(SwiftvecError) -> (state: LoadState, progress: Int) {
         let c = try describeCollection(database: database, name: name)
-        guard !partitions.isEmpty else { return c.isLoaded ? .loaded : .notLoad }
+        let (state, progress) = loadStatus(c)
+        guard !partitions.isEmpty else { return (state, progress) }
         var loaded = 0
         for p in partitions {
             guard let info = c.partition(named: p) else { throw .partitionNotFound(p) }
             if info.loaded { loaded += 1 }
         }
-        return loaded == partitions.count ? .loaded : .notLoad
+        guard loaded == partitions.count else { return (.notLoad, 0) }
+        // The named partitions are loaded once the collection's rows are in memory.
+        return state == .notLoad ? (.loading, 0) : (state, progress)
     }
 
     /// Number of live rows of the collection (or of one partition): exact, including unflushed writes.

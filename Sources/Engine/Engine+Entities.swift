@@ -274,10 +274,17 @@ extension Engine {
 
     private func readableData(database: String, collection: String, operation: String) throws(SwiftvecError) -> (CollectionInfo, CollectionData) {
         let c = try describeCollection(database: database, name: collection)
-        guard c.isLoaded, let data = loadedData(c.id) else {
-            throw SwiftvecError(.collectionNotLoaded, "failed to \(operation): collection not loaded[collection=\(c.id)]")
-        }
+        guard c.isLoaded, let data = loadedData(c.id) else { throw notLoaded(c, operation: operation) }
         return (c, data)
+    }
+
+    /// Error 101 for a collection that is not loaded, or still loading (with its progress).
+    func notLoaded(_ c: CollectionInfo, operation: String) -> SwiftvecError {
+        let (state, progress) = loadStatus(c)
+        if state == .loading {
+            return SwiftvecError(.collectionNotLoaded, "failed to \(operation): collection is loading[collection=\(c.id)][progress=\(progress)%]")
+        }
+        return SwiftvecError(.collectionNotLoaded, "failed to \(operation): collection not loaded[collection=\(c.id)]")
     }
 
     /// Partition ids to read (nil: no restriction beyond loaded partitions, which `requireLoaded` enforces).
@@ -384,7 +391,11 @@ extension Engine {
     /// What to apply in memory after the commit, if the collection is loaded then.
     private func memoryApply(_ collection: Int64, inserted: [(Int64, Int64, EntityRow)], deleted: [Int64]) -> () -> Void {
         { [self] in
-            guard let data = loadedData(collection) else { return }
+            guard let data = loadedData(collection) else {
+                // A background load keeps the changes committed after its snapshot, to apply at the end.
+                loading.withLock { $0[collection] }?.record(PendingChange(inserted: inserted, deleted: deleted))
+                return
+            }
             data.write { segment in
                 for rowID in deleted { segment.delete(rowID: rowID) }
                 for (rowID, partitionID, row) in inserted { segment.append(rowID: rowID, partitionID: partitionID, row: row) }
@@ -405,12 +416,13 @@ extension Engine {
     }
 
     /// Reads every row of a collection from storage into a new in-memory segment.
-    func buildData(_ c: CollectionInfo, txn: ReadTransaction? = nil) throws(SwiftvecError) -> CollectionData {
+    func buildData(_ c: CollectionInfo, txn: ReadTransaction? = nil, progress: LoadJob? = nil) throws(SwiftvecError) -> CollectionData {
         let data = CollectionData(collectionID: c.id, schema: c.schema)
         let partitions = Set(c.partitions.map(\.id))
         let scan = { (txn: ReadTransaction) throws in
             try data.write { segment in
                 try txn.scan(.rows, prefix: StorageKey.collectionPrefix(c.id)) { key, value in
+                    if let progress, segment.count % 4096 == 0 { progress.advance(to: segment.count) }
                     let (row, partition) = try RowCodec.decode(Array(value), schema: c.schema)
                     // Rows of a partition dropped while they were being written are skipped.
                     if partitions.contains(partition) {
@@ -424,27 +436,6 @@ extension Engine {
             if let txn { try scan(txn) } else { try storage.read { try scan($0) } }
         }
         return data
-    }
-
-    /// Brings a collection's rows into memory if they are not there. It runs as a write job so that no commit
-    /// happens between the snapshot it reads and the moment it starts receiving changes.
-    func ensureLoaded(_ c: CollectionInfo) throws(SwiftvecError) {
-        guard loadedData(c.id) == nil else { return }
-        try perform { txn in
-            let data = try self.buildData(c, txn: txn.reader)
-            // Saved indexes go into the new data before anyone can see it, so no build can race them.
-            self.restoreIndexes(c, data)
-            return { [self] in loaded.withLock { $0[c.id] = $0[c.id] ?? data } }
-        }
-        scheduleBuilds(c.id)
-    }
-
-    /// Drops a collection's rows from memory unless the catalog says it is loaded again (a load that raced
-    /// this release keeps its data, which writes have kept current).
-    func unload(_ collection: Int64) {
-        loaded.withLock { data in
-            if snapshot.collections[collection]?.isLoaded != true { data[collection] = nil }
-        }
     }
 }
 

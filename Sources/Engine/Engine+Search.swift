@@ -155,9 +155,7 @@ extension Engine {
 
     private func searchableData(database: String, collection: String) throws(SwiftvecError) -> (CollectionInfo, CollectionData) {
         let c = try describeCollection(database: database, name: collection)
-        guard c.isLoaded, let data = loadedData(c.id) else {
-            throw SwiftvecError(.collectionNotLoaded, "failed to search: collection not loaded[collection=\(c.id)]")
-        }
+        guard c.isLoaded, let data = loadedData(c.id) else { throw notLoaded(c, operation: "search") }
         return (c, data)
     }
 

@@ -18,6 +18,8 @@ public final class Engine: Sendable {
     let writes: WriteCoordinator
     /// In-memory rows of the loaded collections.
     let loaded = Mutex<[Int64: CollectionData]>([:])
+    /// Collections being loaded in the background (see Engine+Loading.swift).
+    let loading = Mutex<[Int64: LoadJob]>([:])
     /// The background index builders.
     let builder: IndexBuilder
     /// Compaction ids handed out since start-up → collection id.
@@ -54,12 +56,8 @@ public final class Engine: Sendable {
         writes = WriteCoordinator(storage: storage)
         let catalog = try Self.translating { try self.loadCatalog() }
         state.withLock { $0 = catalog }
-        for c in catalog.collections.values where c.isLoaded {
-            let data = try buildData(c)
-            restoreIndexes(c, data)
-            loaded.withLock { $0[c.id] = data }
-            scheduleBuilds(c.id)
-        }
+        // Small collections are loaded before the server listens; large ones in the background.
+        for c in catalog.collections.values where c.isLoaded { try ensureLoaded(c) }
         logger.info("catalog loaded", metadata: ["databases": "\(catalog.databases.count)",
                                                  "collections": "\(catalog.collections.count)"])
     }

@@ -28,7 +28,7 @@ enum CollectionRoutes {
         o.append("indexes", .array(c.indexes.filter { vectorFields.contains($0.fieldName) }.map { i in
             ["fieldName": .string(i.fieldName), "indexName": .string(i.name), "metricType": .string(i.metricType ?? "")]
         }))
-        o.append("load", .string((c.isLoaded ? LoadState.loaded : LoadState.notLoad).rawValue))
+        o.append("load", .string(ctx.engine.loadStatus(c).0.rawValue))
         o.append("shardsNum", .int(Int64(c.shardsNum)))
         o.append("partitionsNum", .int(Int64(c.partitions.count)))
         o.append("consistencyLevel", .string(c.consistencyLevel.rawValue))
@@ -75,9 +75,9 @@ enum CollectionRoutes {
     static func loadState(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {
         let name = try ctx.body.requiredString("collectionName")
         let partitions = try ctx.body.stringArray("partitionNames") ?? []
-        let state = try ctx.engine.loadState(database: try ctx.database(), name: name, partitions: partitions)
-        guard state == .loaded else { return Reply(data: ["loadState": .string(state.rawValue)]) }
-        return Reply(data: ["loadProgress": 100, "loadState": .string(state.rawValue)], extra: [("message", "")])
+        let (state, progress) = try ctx.engine.loadState(database: try ctx.database(), name: name, partitions: partitions)
+        guard state != .notLoad else { return Reply(data: ["loadState": .string(state.rawValue)]) }
+        return Reply(data: ["loadProgress": .int(Int64(progress)), "loadState": .string(state.rawValue)], extra: [("message", "")])
     }
 
     static func stats(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {
