@@ -219,6 +219,18 @@ extension Engine {
         }
     }
 
+    /// Deletes the temporary files of saves that a crash interrupted (`*.index.tmp`); run at start-up, before
+    /// any build.
+    func removeUnfinishedIndexFiles() {
+        let root = dataDirectory + "/indexes"
+        for collection in Self.listFiles(root) {
+            for field in Self.listFiles("\(root)/\(collection)") {
+                let directory = "\(root)/\(collection)/\(field)"
+                for name in Self.listFiles(directory) where name.hasSuffix(".tmp") { unlink("\(directory)/\(name)") }
+            }
+        }
+    }
+
     /// Removes the saved graphs of a collection (or of one of its fields).
     func removeSavedIndexes(_ collection: Int64, field: String? = nil) {
         _ = Self.removeTree(indexDirectory(collection, field: field))

@@ -56,6 +56,7 @@ public final class Engine: Sendable {
         writes = WriteCoordinator(storage: storage)
         let catalog = try Self.translating { try self.loadCatalog() }
         state.withLock { $0 = catalog }
+        removeUnfinishedIndexFiles()
         // Small collections are loaded before the server listens; large ones in the background.
         for c in catalog.collections.values where c.isLoaded { try ensureLoaded(c) }
         logger.info("catalog loaded", metadata: ["databases": "\(catalog.databases.count)",

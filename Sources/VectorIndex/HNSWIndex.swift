@@ -36,7 +36,8 @@ public final class HNSWIndex: @unchecked Sendable {
     private var maxLevel = -1
     private let visitedPool = VisitedPool()
     /// One lock per node (its link lists), and the global one (entry point, top level). Used during `addAll`.
-    private let nodeLocks: UnsafeMutablePointer<pthread_mutex_t>
+    /// One mutex per node, only while a parallel `addAll` runs (freed after: a built graph is read-only).
+    private var nodeLocks: UnsafeMutablePointer<pthread_mutex_t>?
     private var globalLock = pthread_mutex_t()
     private var concurrent = false
 
@@ -56,8 +57,6 @@ public final class HNSWIndex: @unchecked Sendable {
         upperBlocks.initialize(repeating: nil, count: self.capacity)
         levels = []
         levels.reserveCapacity(self.capacity)
-        nodeLocks = .allocate(capacity: self.capacity)
-        for i in 0..<self.capacity { pthread_mutex_init(nodeLocks + i, nil) }
         pthread_mutex_init(&globalLock, nil)
     }
 
@@ -66,12 +65,10 @@ public final class HNSWIndex: @unchecked Sendable {
         level0.deallocate()
         for i in 0..<capacity { upperBlocks[i]?.deallocate() }
         upperBlocks.deallocate()
-        for i in 0..<capacity { pthread_mutex_destroy(nodeLocks + i) }
-        nodeLocks.deallocate()
     }
 
-    @inline(__always) private func lockNode(_ id: UInt32) { if concurrent { pthread_mutex_lock(nodeLocks + Int(id)) } }
-    @inline(__always) private func unlockNode(_ id: UInt32) { if concurrent { pthread_mutex_unlock(nodeLocks + Int(id)) } }
+    @inline(__always) private func lockNode(_ id: UInt32) { if concurrent { pthread_mutex_lock(nodeLocks! + Int(id)) } }
+    @inline(__always) private func unlockNode(_ id: UInt32) { if concurrent { pthread_mutex_unlock(nodeLocks! + Int(id)) } }
 
     /// Inserts `count` vectors (rows of `dim` floats, already in the metric's form) using `threads` threads.
     /// Ids are the row numbers.
@@ -86,7 +83,20 @@ public final class HNSWIndex: @unchecked Sendable {
         entryPoint = 0
         maxLevel = Int(levels[0])
         let workers = max(1, min(threads, n / 1000 + 1))
+        if workers > 1 {
+            let locks = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: n)
+            for i in 0..<n { pthread_mutex_init(locks + i, nil) }
+            nodeLocks = locks
+        }
         concurrent = workers > 1
+        defer {
+            concurrent = false
+            if let locks = nodeLocks {
+                for i in 0..<n { pthread_mutex_destroy(locks + i) }
+                locks.deallocate()
+                nodeLocks = nil
+            }
+        }
         let next = Atomic<Int>(1)
         let body = { [self] in
             while true {
@@ -115,7 +125,6 @@ public final class HNSWIndex: @unchecked Sendable {
             body()
             for t in handles { pthread_join(t, nil) }
         }
-        concurrent = false
     }
 
     /// Links node `id` (vector and level already in place) into the graph.

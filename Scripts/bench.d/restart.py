@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Restart of a server holding N x DIM vectors with a built HNSW index: the time from process start until
+the first search is answered, and whether the saved index was used (indexedRows == totalRows at once, no
+rebuild). Data: the ann bench's Gaussian mixture, inserted over HTTP; HNSW M=16, efConstruction=EFC."""
+import http.client, os, signal, subprocess, sys, tempfile, time
+
+import numpy as np
+import orjson
+
+BIN = sys.argv[1]
+N = int(os.environ.get("N", 1_000_000))
+DIM = int(os.environ.get("DIM", 128))
+EFC = int(os.environ.get("EFC", 200))
+THREADS = int(os.environ.get("THREADS", os.cpu_count()))
+
+
+def call(port, route, body):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    conn.request("POST", "/v2/vectordb/" + route, body=body if isinstance(body, bytes) else orjson.dumps(body))
+    reply = orjson.loads(conn.getresponse().read())
+    conn.close()
+    return reply
+
+
+def start(data_dir):
+    proc = subprocess.Popen([BIN, "serve", "--port", "0", "--data-dir", data_dir, "--log-level", "warning",
+                             "--segment-rows", str(N), "--index-threads", str(THREADS)], stdout=subprocess.PIPE, text=True)
+    return proc, int(proc.stdout.readline().rsplit(":", 1)[1])
+
+
+def main():
+    rng = np.random.default_rng(7)
+    centres = rng.standard_normal((256, DIM), dtype=np.float32) * 2
+    data_dir = tempfile.mkdtemp(prefix="swiftvec-restart-")
+    proc, port = start(data_dir)
+    try:
+        assert call(port, "collections/create", {"collectionName": "big", "schema": {"fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": True},
+            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": DIM}}]},
+            "indexParams": [{"fieldName": "vector", "metricType": "L2", "indexType": "HNSW",
+                             "params": {"M": 16, "efConstruction": EFC}}]})["code"] == 0
+        t0 = time.perf_counter()
+        for start_row in range(0, N, 5000):
+            n = min(5000, N - start_row)
+            vectors = centres[rng.integers(0, 256, n)] + rng.standard_normal((n, DIM), dtype=np.float32)
+            rows = [{"id": start_row + i, "vector": vectors[i]} for i in range(n)]
+            r = call(port, "entities/insert", orjson.dumps({"collectionName": "big", "data": rows}, option=orjson.OPT_SERIALIZE_NUMPY))
+            assert r["code"] == 0, r
+        print(f"{N}x{DIM}: inserted over HTTP in {time.perf_counter() - t0:.0f} s")
+        t0 = time.perf_counter()
+        call(port, "collections/flush", {"collectionName": "big"})
+        while True:
+            d = call(port, "indexes/describe", {"collectionName": "big", "indexName": "vector"})["data"][0]
+            if d["indexedRows"] == d["totalRows"] == N:
+                break
+            time.sleep(1)
+        print(f"HNSW M=16 efConstruction={EFC} built in {time.perf_counter() - t0:.0f} s on {THREADS} threads")
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+        query = orjson.dumps({"collectionName": "big", "data": [centres[3]], "limit": 10}, option=orjson.OPT_SERIALIZE_NUMPY)
+        for attempt in range(3):
+            t0 = time.perf_counter()
+            proc, port = start(data_dir)
+            listening = time.perf_counter() - t0
+            while True:
+                r = call(port, "entities/search", query)
+                if r["code"] == 0:
+                    break
+                assert r["code"] == 101, r
+                time.sleep(0.01)
+            first = time.perf_counter() - t0
+            d = call(port, "indexes/describe", {"collectionName": "big", "indexName": "vector"})["data"][0]
+            rss = int([l for l in open(f"/proc/{proc.pid}/status") if l.startswith("VmRSS:")][0].split()[1]) / 1024
+            print(f"restart {attempt + 1}: listening after {listening:.2f} s, first search answered {first:.2f} s after process "
+                  f"start; indexedRows {d['indexedRows']} of {d['totalRows']} at that point (no rebuild: "
+                  f"{d['indexedRows'] == d['totalRows']}); RSS {rss:.0f} MiB")
+            proc.send_signal(signal.SIGTERM)
+            proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait()
+        subprocess.run(["rm", "-rf", data_dir])
+
+
+main()
