@@ -92,6 +92,30 @@ def saturate(pid, port, bodies, clients):
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), cpu / max(requests, 1)
 
 
+def measure_server(client, pid, port, name, queries, params):
+    """One sweep point over HTTP: every query once from one client (ids found, queries/s, server CPU per
+    query), then the saturating load. Returns (found, q/s, CPU s/query, saturated q/s, saturated CPU s/query)."""
+    bodies = [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "searchParams": {"params": params}},
+                           option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
+    for b in bodies[:20]:
+        client.call("entities/search", b)
+    cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+    found = [[h["id"] for h in client.call("entities/search", b)["data"]] for b in bodies]
+    elapsed, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
+    loaded_qps, loaded_cpu = saturate(pid, port, bodies, CLIENTS)
+    return found, len(bodies) / elapsed, cpu / len(bodies), loaded_qps, loaded_cpu
+
+
+def batch_throughput(search):
+    """Queries/s of `search()` (one batched call over all queries) repeated for 3 seconds."""
+    t0 = time.perf_counter()
+    rounds = 0
+    while time.perf_counter() - t0 < 3:
+        search()
+        rounds += 1
+    return rounds * Q / (time.perf_counter() - t0)
+
+
 def load_and_build(client, name, base, index_params):
     """Creates the collection, inserts `base` over HTTP in batches of 1,000, flushes and waits until every row
     is indexed; returns (seconds to insert, seconds from the flush until the index covers every row)."""
@@ -148,30 +172,17 @@ def main():
             print(f"{'ef':>5} {'recall':>7} {'q/s 1c':>8} {'CPU/q 1c':>9} {'q/s sat':>8} {'CPU/q sat':>10} | "
                   f"{'recall':>7} {'µs/q':>6} {'q/s':>8} | {'CPU ratio 1c':>12} {'CPU ratio sat':>13} {'q/s ratio sat':>13}")
             for ef in EFS:
-                bodies = [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "searchParams": {"params": {"ef": ef}}},
-                                       option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
-                for b in bodies[:20]:
-                    client.call("entities/search", b)
-                cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
-                found = [[h["id"] for h in client.call("entities/search", b)["data"]] for b in bodies]
-                elapsed, cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
-                loaded_qps, loaded_cpu = saturate(proc.pid, port, bodies, CLIENTS)
-
+                found, qps, cpu, loaded_qps, loaded_cpu = measure_server(client, proc.pid, port, name, queries, {"ef": ef})
                 index.set_ef(ef)
                 index.set_num_threads(1)
                 t0 = time.perf_counter()
                 theirs = [index.knn_query(q[None, :], k=K)[0][0].tolist() for q in queries]
                 per_query = (time.perf_counter() - t0) / Q
                 index.set_num_threads(CLIENTS)
-                t0 = time.perf_counter()
-                rounds = 0
-                while time.perf_counter() - t0 < 3:
-                    index.knn_query(queries, k=K)
-                    rounds += 1
-                hnsw_loaded = rounds * Q / (time.perf_counter() - t0)
-                print(f"{ef:>5} {recall(found, truth):>7.3f} {Q / elapsed:>8.0f} {cpu / Q * 1e6:>7.0f}µs {loaded_qps:>8.0f} "
+                hnsw_loaded = batch_throughput(lambda: index.knn_query(queries, k=K))
+                print(f"{ef:>5} {recall(found, truth):>7.3f} {qps:>8.0f} {cpu * 1e6:>7.0f}µs {loaded_qps:>8.0f} "
                       f"{loaded_cpu * 1e6:>8.0f}µs | {recall(theirs, truth):>7.3f} {per_query * 1e6:>6.0f} {hnsw_loaded:>8.0f} | "
-                      f"{(cpu / Q) / per_query:>12.2f} {loaded_cpu / per_query:>13.2f} {loaded_qps / hnsw_loaded:>13.2f}")
+                      f"{cpu / per_query:>12.2f} {loaded_cpu / per_query:>13.2f} {loaded_qps / hnsw_loaded:>13.2f}")
             client.call("collections/release", {"collectionName": name})
             client.call("collections/drop", {"collectionName": name})
 
@@ -192,14 +203,7 @@ def main():
             print(f"{'nprobe':>7} {'recall':>7} {'q/s 1c':>8} {'CPU/q 1c':>9} {'q/s sat':>8} {'CPU/q sat':>10} | "
                   f"{'recall':>7} {'q/s 1t':>8} {'q/s':>8} | {'q/s ratio 1c':>12} {'q/s ratio sat':>13}")
             for nprobe in NPROBES:
-                bodies = [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "searchParams": {"params": {"nprobe": nprobe}}},
-                                       option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
-                for b in bodies[:20]:
-                    client.call("entities/search", b)
-                cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
-                found = [[h["id"] for h in client.call("entities/search", b)["data"]] for b in bodies]
-                elapsed, cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
-                loaded_qps, loaded_cpu = saturate(proc.pid, port, bodies, CLIENTS)
+                found, qps, cpu, loaded_qps, loaded_cpu = measure_server(client, proc.pid, port, name, queries, {"nprobe": nprobe})
                 ivf.nprobe = nprobe
                 threads = faiss.omp_get_max_threads()
                 faiss.omp_set_num_threads(1)
@@ -207,16 +211,11 @@ def main():
                 theirs = [ivf.search(q[None, :], K)[1][0].tolist() for q in queries]
                 single = time.perf_counter() - t0
                 faiss.omp_set_num_threads(CLIENTS)
-                t0 = time.perf_counter()
-                rounds = 0
-                while time.perf_counter() - t0 < 3:
-                    ivf.search(queries, K)
-                    rounds += 1
-                faiss_loaded = rounds * Q / (time.perf_counter() - t0)
+                faiss_loaded = batch_throughput(lambda: ivf.search(queries, K))
                 faiss.omp_set_num_threads(threads)
-                print(f"{nprobe:>7} {recall(found, truth):>7.3f} {Q / elapsed:>8.0f} {cpu / Q * 1e6:>7.0f}µs {loaded_qps:>8.0f} "
+                print(f"{nprobe:>7} {recall(found, truth):>7.3f} {qps:>8.0f} {cpu * 1e6:>7.0f}µs {loaded_qps:>8.0f} "
                       f"{loaded_cpu * 1e6:>8.0f}µs | {recall(theirs, truth):>7.3f} {Q / single:>8.0f} {faiss_loaded:>8.0f} | "
-                      f"{(Q / elapsed) / (Q / single):>12.2f} {loaded_qps / faiss_loaded:>13.2f}")
+                      f"{qps / (Q / single):>12.2f} {loaded_qps / faiss_loaded:>13.2f}")
             client.call("collections/release", {"collectionName": name})
             client.call("collections/drop", {"collectionName": name})
     finally:

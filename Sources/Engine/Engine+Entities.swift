@@ -390,16 +390,14 @@ extension Engine {
 
     /// What to apply in memory after the commit, if the collection is loaded then.
     private func memoryApply(_ collection: Int64, inserted: [(Int64, Int64, EntityRow)], deleted: [Int64]) -> () -> Void {
-        { [self] in
+        let change = PendingChange(inserted: inserted, deleted: deleted)
+        return { [self] in
             guard let data = loadedData(collection) else {
                 // A background load keeps the changes committed after its snapshot, to apply at the end.
-                loading.withLock { $0[collection] }?.record(PendingChange(inserted: inserted, deleted: deleted))
+                loading.withLock { $0[collection] }?.record(change)
                 return
             }
-            data.write { segment in
-                for rowID in deleted { segment.delete(rowID: rowID) }
-                for (rowID, partitionID, row) in inserted { segment.append(rowID: rowID, partitionID: partitionID, row: row) }
-            }
+            data.write { $0.apply(change) }
             if !inserted.isEmpty { scheduleBuilds(collection) }
         }
     }

@@ -99,14 +99,9 @@ extension Engine {
                     guard let current = snapshot.collections[c.id], current.isLoaded else { return }
                     let live = Set(current.partitions.map(\.id))
                     data.write { segment in
-                        for change in changes {
-                            for rowID in change.deleted { segment.delete(rowID: rowID) }
-                            for (rowID, partitionID, row) in change.inserted { segment.append(rowID: rowID, partitionID: partitionID, row: row) }
-                        }
+                        for change in changes { segment.apply(change) }
                         // Partitions dropped during the load take their rows with them.
-                        for i in 0..<segment.count where !segment.deleted[i] && !live.contains(segment.partitionIDs[i]) {
-                            segment.delete(rowID: segment.rowIDs[i])
-                        }
+                        segment.deleteRows(outside: live)
                     }
                     loaded.withLock { $0[c.id] = $0[c.id] ?? data }
                 }

@@ -65,11 +65,7 @@ extension Engine {
         let c = try describeCollection(database: database, name: collection)
         if let data = loadedData(c.id) {
             let live = Set(c.partitions.map(\.id))
-            data.write { segment in
-                for i in 0..<segment.count where !segment.deleted[i] && !live.contains(segment.partitionIDs[i]) {
-                    segment.delete(rowID: segment.rowIDs[i])
-                }
-            }
+            data.write { $0.deleteRows(outside: live) }
         }
     }
 

@@ -130,6 +130,17 @@ public final class Segment: @unchecked Sendable {
         return true
     }
 
+    /// Applies one committed write: its deletes, then its inserts (an upsert is both).
+    func apply(_ change: PendingChange) {
+        for rowID in change.deleted { delete(rowID: rowID) }
+        for (rowID, partitionID, row) in change.inserted { append(rowID: rowID, partitionID: partitionID, row: row) }
+    }
+
+    /// Deletes the live rows whose partition is not in `partitions` (after a partition is dropped).
+    func deleteRows(outside partitions: Set<Int64>) {
+        for i in 0..<count where !deleted[i] && !partitions.contains(partitionIDs[i]) { delete(rowID: rowIDs[i]) }
+    }
+
     /// The position of a live row.
     public func position(ofRowID rowID: Int64) -> Int? { positions[rowID] }
 

@@ -232,16 +232,6 @@ public final class HNSWIndex: @unchecked Sendable {
         return true
     }
 
-    /// The query as the graph compares it (normalised for COSINE).
-    public func prepare(_ query: [Float]) -> [Float] {
-        guard metric == .cosine else { return query }
-        let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return norm > 0 ? query.map { $0 / norm } : query
-    }
-
-    /// The distance reported to clients for an internal one.
-    public func reported(_ value: Float) -> Float { metric == .l2 ? value : -value }
-
     private func randomLevel() -> Int {
         rng = rng &* 6364136223846793005 &+ 1442695040888963407
         let u = Double((rng >> 11) | 1) / Double(1 << 53)
@@ -301,28 +291,7 @@ public final class HNSWIndex: @unchecked Sendable {
             maxLevel = level
             return id
         }
-        let q = self.vector(id)
-        var current = entryPoint
-        var currentDistance = distance(q, current)
-        if level < maxLevel {
-            for l in stride(from: maxLevel, to: level, by: -1) {
-                (current, currentDistance) = greedy(q, from: current, distance: currentDistance, level: l)
-            }
-        }
-        for l in stride(from: min(level, maxLevel), through: 0, by: -1) {
-            let candidates = searchLayer(q, entry: current, entryDistance: currentDistance, ef: efConstruction, level: l, allowed: nil)
-            let selected = selectNeighbours(candidates, max: m)
-            setNeighbours(id, level: l, selected.map(\.id))
-            for s in selected { connect(s.id, to: id, level: l) }
-            if let best = candidates.first {
-                current = best.id
-                currentDistance = best.distance
-            }
-        }
-        if level > maxLevel {
-            maxLevel = level
-            entryPoint = id
-        }
+        insert(id)
         return id
     }
 

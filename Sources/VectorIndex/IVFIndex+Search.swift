@@ -9,7 +9,7 @@ extension IVFIndex: VectorSearchIndex {
         let nprobe = max(1, min(parameters.nprobe, nlist))
         let ip = innerProduct
         var probe = TopK(k: nprobe, metric: .l2)
-        var centroidDots = [Float](repeating: 0, count: nlist)
+        var centroidDots = [Float](repeating: 0, count: ip ? nlist : 0)  // IP: q · centroid, reused by IVF_PQ
         centroids.withUnsafeBufferPointer { cp in
             for c in 0..<nlist {
                 let v = cp.baseAddress! + c * dimension

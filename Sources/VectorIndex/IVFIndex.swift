@@ -57,14 +57,6 @@ public final class IVFIndex: @unchecked Sendable {
     /// Rows are compared by inner product (IP, and COSINE on normalised rows).
     var innerProduct: Bool { metric != .l2 }
 
-    public func prepare(_ query: [Float]) -> [Float] {
-        guard metric == .cosine else { return query }
-        let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return norm > 0 ? query.map { $0 / norm } : query
-    }
-
-    public func reported(_ value: Float) -> Float { metric == .l2 ? value : -value }
-
     /// Bytes held by centroids, codes, ids and codebooks.
     public var memoryBytes: Int {
         (centroids.count + sqOffset.count + sqScale.count + codebooks.count) * 4 + count * (codeSize + 4)
@@ -92,30 +84,28 @@ public final class IVFIndex: @unchecked Sendable {
         let labels = centroids.withUnsafeBufferPointer {
             KMeans.assign(rows, count: n, centroids: $0.baseAddress!, k: nlist, dim: dimension, innerProduct: innerProduct, threads: threads)
         }
+        // IVF_FLAT's codes are the rows themselves, copied straight into the lists.
         let encoded: [UInt8]
         switch encoding {
-        case .flat:
-            encoded = Array(UnsafeRawBufferPointer(start: rows, count: n * dimension * 4))
-        case .scalar8:
-            encoded = trainAndEncodeScalar8(rows, count: n)
+        case .flat: encoded = []
+        case .scalar8: encoded = trainAndEncodeScalar8(rows, count: n)
         case .product(let m, let nbits):
             encoded = trainAndEncodeProduct(rows, count: n, labels: labels, m: m, nbits: nbits, sample: sampleRows, threads: threads, seed: seed)
         }
         let size = codeSize
-        for i in 0..<n {
-            codes[labels[i]].append(contentsOf: encoded[(i * size)..<((i + 1) * size)])
-            listIDs[labels[i]].append(UInt32(i))
+        encoded.withUnsafeBytes { coded in
+            for i in 0..<n {
+                let code = encoding == .flat ? UnsafeRawBufferPointer(start: rows + i * dimension, count: size)
+                                             : UnsafeRawBufferPointer(rebasing: coded[(i * size)..<((i + 1) * size)])
+                codes[labels[i]].append(contentsOf: code)
+                listIDs[labels[i]].append(UInt32(i))
+            }
         }
     }
 
     /// A deterministic random subset of `size` rows, copied.
     private func sample(_ rows: UnsafePointer<Float>, count n: Int, size: Int, seed: UInt64) -> [Float] {
-        var rng = seed ^ 0x9E37_79B9_7F4A_7C15
-        var ids = Array(0..<n)
-        for i in 0..<size {
-            rng = rng &* 6364136223846793005 &+ 1442695040888963407
-            ids.swapAt(i, i + Int(truncatingIfNeeded: rng >> 33) % (n - i))
-        }
+        let ids = KMeans.randomSubset(of: n, size: size, seed: seed ^ 0x9E37_79B9_7F4A_7C15)
         var out = [Float](repeating: 0, count: size * dimension)
         out.withUnsafeMutableBufferPointer { o in
             for i in 0..<size { (o.baseAddress! + i * dimension).update(from: rows + ids[i] * dimension, count: dimension) }

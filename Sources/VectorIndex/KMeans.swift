@@ -14,8 +14,7 @@ enum KMeans {
             rng = rng &* 6364136223846793005 &+ 1442695040888963407
             return Int(truncatingIfNeeded: rng >> 33)
         }
-        var order = Array(0..<n)
-        for i in 0..<k { order.swapAt(i, i + next() % (n - i)) }
+        let order = randomSubset(of: n, size: k, seed: seed)
         var centroids = [Float](repeating: 0, count: k * dim)
         centroids.withUnsafeMutableBufferPointer { c in
             for i in 0..<k { (c.baseAddress! + i * dim).update(from: rows + order[i] * dim, count: dim) }
@@ -54,6 +53,17 @@ enum KMeans {
             }
         }
         return centroids
+    }
+
+    /// `size` distinct row numbers below `n`, drawn deterministically from `seed` (a partial Fisher–Yates).
+    static func randomSubset(of n: Int, size: Int, seed: UInt64) -> [Int] {
+        var rng = seed
+        var ids = Array(0..<n)
+        for i in 0..<size {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            ids.swapAt(i, i + Int(truncatingIfNeeded: rng >> 33) % (n - i))
+        }
+        return Array(ids.prefix(size))
     }
 
     /// The nearest centroid of each row (L2, or the largest inner product), computed on `threads` threads.

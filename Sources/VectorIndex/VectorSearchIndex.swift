@@ -15,6 +15,18 @@ public protocol VectorSearchIndex: AnyObject, Sendable {
     func serialized(payload: [UInt8]) -> [UInt8]
 }
 
+extension VectorSearchIndex {
+    /// Every index compares COSINE as the inner product of normalised vectors.
+    public func prepare(_ query: [Float]) -> [Float] {
+        guard metric == .cosine else { return query }
+        let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? query.map { $0 / norm } : query
+    }
+
+    /// Internal distances are L2 or negated inner products.
+    public func reported(_ value: Float) -> Float { metric == .l2 ? value : -value }
+}
+
 /// Per-search knobs; each index reads the one it knows.
 public struct SearchParameters: Sendable {
     public var ef: Int
