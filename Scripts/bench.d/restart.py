@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Restart of a server holding N x DIM vectors with a built HNSW index: the time from process start until
 the first search is answered, and whether the saved index was used (indexedRows == totalRows at once, no
-rebuild). Data: the ann bench's Gaussian mixture, inserted over HTTP; HNSW M=16, efConstruction=EFC."""
+rebuild). Data: the ann bench's Gaussian mixture, inserted over HTTP; HNSW M=16, efConstruction=EFC.
+KEEP_DATA=<dir>: keep the data directory there, and reuse it (no insert, no build) when it already holds the data."""
 import http.client, os, signal, subprocess, sys, tempfile, time
 
 import numpy as np
@@ -31,30 +32,35 @@ def start(data_dir):
 def main():
     rng = np.random.default_rng(7)
     centres = rng.standard_normal((256, DIM), dtype=np.float32) * 2
-    data_dir = tempfile.mkdtemp(prefix="swiftvec-restart-")
+    keep = os.environ.get("KEEP_DATA")
+    reuse = bool(keep) and os.path.exists(os.path.join(keep, "ready"))
+    data_dir = keep or tempfile.mkdtemp(prefix="swiftvec-restart-")
+    os.makedirs(data_dir, exist_ok=True)
     proc, port = start(data_dir)
     try:
-        assert call(port, "collections/create", {"collectionName": "big", "schema": {"fields": [
-            {"fieldName": "id", "dataType": "Int64", "isPrimary": True},
-            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": DIM}}]},
-            "indexParams": [{"fieldName": "vector", "metricType": "L2", "indexType": "HNSW",
-                             "params": {"M": 16, "efConstruction": EFC}}]})["code"] == 0
-        t0 = time.perf_counter()
-        for start_row in range(0, N, 5000):
-            n = min(5000, N - start_row)
-            vectors = centres[rng.integers(0, 256, n)] + rng.standard_normal((n, DIM), dtype=np.float32)
-            rows = [{"id": start_row + i, "vector": vectors[i]} for i in range(n)]
-            r = call(port, "entities/insert", orjson.dumps({"collectionName": "big", "data": rows}, option=orjson.OPT_SERIALIZE_NUMPY))
-            assert r["code"] == 0, r
-        print(f"{N}x{DIM}: inserted over HTTP in {time.perf_counter() - t0:.0f} s")
-        t0 = time.perf_counter()
-        call(port, "collections/flush", {"collectionName": "big"})
-        while True:
-            d = call(port, "indexes/describe", {"collectionName": "big", "indexName": "vector"})["data"][0]
-            if d["indexedRows"] == d["totalRows"] == N:
-                break
-            time.sleep(1)
-        print(f"HNSW M=16 efConstruction={EFC} built in {time.perf_counter() - t0:.0f} s on {THREADS} threads")
+        if not reuse:
+            assert call(port, "collections/create", {"collectionName": "big", "schema": {"fields": [
+                {"fieldName": "id", "dataType": "Int64", "isPrimary": True},
+                {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": DIM}}]},
+                "indexParams": [{"fieldName": "vector", "metricType": "L2", "indexType": "HNSW",
+                                 "params": {"M": 16, "efConstruction": EFC}}]})["code"] == 0
+            t0 = time.perf_counter()
+            for start_row in range(0, N, 5000):
+                n = min(5000, N - start_row)
+                vectors = centres[rng.integers(0, 256, n)] + rng.standard_normal((n, DIM), dtype=np.float32)
+                rows = [{"id": start_row + i, "vector": vectors[i]} for i in range(n)]
+                r = call(port, "entities/insert", orjson.dumps({"collectionName": "big", "data": rows}, option=orjson.OPT_SERIALIZE_NUMPY))
+                assert r["code"] == 0, r
+            print(f"{N}x{DIM}: inserted over HTTP in {time.perf_counter() - t0:.0f} s")
+            t0 = time.perf_counter()
+            call(port, "collections/flush", {"collectionName": "big"})
+            while True:
+                d = call(port, "indexes/describe", {"collectionName": "big", "indexName": "vector"})["data"][0]
+                if d["indexedRows"] == d["totalRows"] == N:
+                    break
+                time.sleep(1)
+            print(f"HNSW M=16 efConstruction={EFC} built in {time.perf_counter() - t0:.0f} s on {THREADS} threads")
+            open(os.path.join(data_dir, "ready"), "w").close()
         proc.send_signal(signal.SIGTERM)
         proc.wait()
         query = orjson.dumps({"collectionName": "big", "data": [centres[3]], "limit": 10}, option=orjson.OPT_SERIALIZE_NUMPY)
@@ -80,7 +86,8 @@ def main():
         if proc.poll() is None:
             proc.terminate()
             proc.wait()
-        subprocess.run(["rm", "-rf", data_dir])
+        if not keep:
+            subprocess.run(["rm", "-rf", data_dir])
 
 
 main()

@@ -84,6 +84,14 @@ struct LikePattern: Sendable {
         self.pieces = pieces
     }
 
+    /// The literal before a final `%` when that is the whole pattern (`abc%`): a prefix match.
+    var literalPrefix: String? {
+        guard pieces.count == 2, case .literal(let l) = pieces[0], pieces[1] == .any else { return nil }
+        var s = ""
+        s.unicodeScalars.append(contentsOf: l)
+        return s
+    }
+
     /// Wildcard matching in linear time: on a mismatch, fall back to the last `%` and let it absorb one
     /// more character (no exponential backtracking, no recursion).
     func matches(_ text: String) -> Bool {
@@ -123,18 +131,61 @@ struct LikePattern: Sendable {
 /// A compiled filter: evaluates into one flag per row of a segment, with SQL's three-valued logic (a
 /// comparison with a null or missing value is unknown, and unknown rows do not match).
 public struct CompiledFilter: RowPredicate {
-    let root: BoundFilter
+    var root: BoundFilter
     let schema: CollectionSchema
     public let primaryKeys: [PrimaryKey]?
     public let partitionKeyValues: [FieldValue]?
+    /// Rows found by scalar indexes, for the `.indexed` leaves of `root` (filled by `evaluate`).
+    var masks: [[Bool]] = []
+
+    init(root: BoundFilter, schema: CollectionSchema, primaryKeys: [PrimaryKey]?, partitionKeyValues: [FieldValue]?) {
+        self.root = root
+        self.schema = schema
+        self.primaryKeys = primaryKeys
+        self.partitionKeyValues = partitionKeyValues
+    }
 
     public func evaluate(_ segment: Segment) throws(SwiftvecError) -> [Bool] {
+        var filter = self
+        if !segment.scalarIndexes.isEmpty { filter.root = filter.usingIndexes(root, segment) }
         let n = segment.count
         var result = [Bool](repeating: false, count: n)
         for i in 0..<n where !segment.deleted[i] {
-            result[i] = truth(root, segment, i) == true
+            result[i] = filter.truth(filter.root, segment, i) == true
         }
         return result
+    }
+
+    /// `b` with the comparisons that a scalar index of `segment` can answer replaced by `.indexed` leaves.
+    private mutating func usingIndexes(_ b: BoundFilter, _ segment: Segment) -> BoundFilter {
+        func leaf(_ field: Int, _ rows: (ScalarIndex) -> [Bool]?) -> BoundFilter {
+            guard let index = segment.scalarIndexes[field], let mask = rows(index) else { return b }
+            masks.append(mask)
+            return .indexed(slot: masks.count - 1, field: field, original: b)
+        }
+        func flipped(_ op: BinaryOperator) -> BinaryOperator {
+            switch op {
+            case .less: .greater
+            case .lessEqual: .greaterEqual
+            case .greater: .less
+            case .greaterEqual: .lessEqual
+            default: op
+            }
+        }
+        switch b {
+        case .and(let l, let r): return .and(usingIndexes(l, segment), usingIndexes(r, segment))
+        case .or(let l, let r): return .or(usingIndexes(l, segment), usingIndexes(r, segment))
+        case .not(let inner): return .not(usingIndexes(inner, segment))
+        case .compare(let op, .field(let f), .constant(let v)): return leaf(f) { $0.rows(op, v) }
+        case .compare(let op, .constant(let v), .field(let f)): return leaf(f) { $0.rows(flipped(op), v) }
+        // Negations invert the mask: null rows never reach it (they are unknown, checked first).
+        case .membership(.field(let f), let values, let negated):
+            return leaf(f) { $0.rows(in: values).map { negated ? $0.map(!) : $0 } }
+        case .like(.field(let f), let pattern, let negated):
+            guard let prefix = pattern.literalPrefix else { return b }
+            return leaf(f) { $0.rows(withPrefix: prefix).map { negated ? $0.map(!) : $0 } }
+        default: return b
+        }
     }
 
     /// true, false, or nil for unknown.
@@ -165,6 +216,9 @@ public struct CompiledFilter: RowPredicate {
     func value(_ b: BoundFilter, _ s: Segment, _ i: Int) -> FilterValue {
         switch b {
         case .constant(let v): return v
+        case .indexed(let slot, let field, let original):
+            guard i < masks[slot].count else { return value(original, s, i) }
+            return s.columns[field].isNull(i) ? .null : .bool(masks[slot][i])
         case .field(let f):
             return FilterValue(s.columns[f].value(at: i))
         case .jsonPath(let field, let path):

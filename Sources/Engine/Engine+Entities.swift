@@ -419,6 +419,7 @@ extension Engine {
         let partitions = Set(c.partitions.map(\.id))
         let scan = { (txn: ReadTransaction) throws in
             try data.write { segment in
+                if let progress { segment.reserve(rows: Int(progress.total)) }
                 try txn.scan(.rows, prefix: StorageKey.collectionPrefix(c.id)) { key, value in
                     if let progress, segment.count % 4096 == 0 { progress.advance(to: segment.count) }
                     let (row, partition) = try RowCodec.decode(Array(value), schema: c.schema)

@@ -24,17 +24,27 @@ enum IndexFileHeader {
 /// `collections/flush`) it is sealed: a builder thread copies its vectors, builds the field's graph without
 /// holding any lock, and swaps it in. A search never waits for a build.
 extension Engine {
-    /// Index types built over dense vectors (HNSW graphs, IVF lists); FLAT is answered exactly.
+    /// Index types built in the background (HNSW graphs, IVF lists, sparse inverted lists); FLAT and
+    /// BIN_FLAT are answered exactly.
     static func isGraphIndex(_ d: IndexDefinition) -> Bool {
-        ["HNSW", "AUTOINDEX", "IVF_FLAT", "IVF_SQ8", "IVF_PQ"].contains(d.indexType)
+        ["HNSW", "AUTOINDEX", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "BIN_IVF_FLAT", "SPARSE_INVERTED_INDEX", "SPARSE_WAND"].contains(d.indexType)
     }
 
-    /// Queues builds for the vector fields of a loaded collection whose uncovered tail is large enough
-    /// (any size with `force`).
+    /// Scalar index types; each is served by a `ScalarIndex` over the field's values.
+    static func isScalarIndex(_ d: IndexDefinition, on field: FieldSchema) -> Bool {
+        !field.dataType.isVector && ["AUTOINDEX", "INVERTED", "STL_SORT", "BITMAP", "Trie"].contains(d.indexType)
+            && [.bool, .int8, .int16, .int32, .int64, .float, .double, .varChar].contains(field.dataType)
+    }
+
+    /// Queues builds for the indexed fields of a loaded collection whose uncovered tail is large enough (any
+    /// size with `force`). A scalar index is built at once the first time, then rebuilt over every row when
+    /// its tail reaches the segment size.
     func scheduleBuilds(_ collectionID: Int64, force: Bool = false) {
         guard let data = loadedData(collectionID), let c = snapshot.collections[collectionID] else { return }
-        for definition in c.indexes where Self.isGraphIndex(definition) {
-            guard let field = c.schema.field(named: definition.fieldName), field.dataType.isDenseNumericVector else { continue }
+        for definition in c.indexes {
+            guard let field = c.schema.field(named: definition.fieldName) else { continue }
+            let scalar = Self.isScalarIndex(definition, on: field)
+            guard scalar || (field.dataType.isVector && Self.isGraphIndex(definition)) else { continue }
             let job: (start: Int, end: Int)? = data.writeIndexes { segment, state in
                 guard state.building[field.name] == nil else {
                     if force { state.flushRequested.insert(field.name) }
@@ -42,20 +52,55 @@ extension Engine {
                 }
                 let start = state.coveredUpTo[field.name] ?? 0
                 let tail = segment.count - start
-                guard tail > 0, force || tail >= segmentRows else { return nil }
+                guard tail > 0, force || tail >= segmentRows || (scalar && start == 0) else { return nil }
                 state.building[field.name] = segment.count
-                return (start, segment.count)
+                return (scalar ? 0 : start, segment.count)
             }
             guard let job else { continue }
             builder.submit { [self] in
-                build(data, collection: c, field: field, definition: definition, range: job.start..<job.end)
+                if scalar {
+                    buildScalar(data, collection: c, field: field, definition: definition, rows: job.end)
+                } else {
+                    build(data, collection: c, field: field, definition: definition, range: job.start..<job.end)
+                }
             }
         }
+    }
+
+    /// Builds the scalar index of a field over the first `rows` rows and installs it in the segment.
+    private func buildScalar(_ data: CollectionData, collection c: CollectionInfo, field: FieldSchema, definition: IndexDefinition, rows: Int) {
+        let f = c.schema.fields.firstIndex { $0.name == field.name }!
+        // The column is taken under the lock (a copy-on-write reference) and sorted without it.
+        let column = data.read { $0.columns[f] }
+        let index = ScalarIndex(column: column, field: f, count: rows)
+        let current = loadedData(c.id) === data
+            && snapshot.collections[c.id]?.index(onField: field.name).map { IndexRules.same($0, definition) } == true
+        let flushPending = data.writeIndexes { segment, state in
+            if current {
+                segment.setScalarIndex(index, field: f)
+                state.coveredUpTo[field.name] = rows
+            }
+            state.building[field.name] = nil
+            return state.flushRequested.remove(field.name) != nil && current
+        }
+        if current { scheduleBuilds(c.id, force: flushPending) }
     }
 
     /// Builds one graph over `range` and installs it.
     private func build(_ data: CollectionData, collection c: CollectionInfo, field: FieldSchema, definition: IndexDefinition, range: Range<Int>) {
         guard let metric = definition.metricType.flatMap(Metric.init(rawValue:)) else { return }
+        let graph: any VectorSearchIndex
+        switch field.dataType {
+        case .binaryVector: graph = buildBinary(data, field: field, definition: definition, metric: metric, range: range)
+        case .sparseFloatVector: graph = buildSparse(data, field: field, definition: definition, range: range)
+        default: graph = buildDense(data, field: field, definition: definition, metric: metric, range: range)
+        }
+        install(graph, data, collection: c, field: field, definition: definition, range: range)
+    }
+
+    /// An HNSW graph or an IVF index over the dense vectors of `range`.
+    private func buildDense(_ data: CollectionData, field: FieldSchema, definition: IndexDefinition, metric: Metric,
+                            range: Range<Int>) -> any VectorSearchIndex {
         let dim = field.dimension ?? 0
         let resolvedM = definition.indexType == "AUTOINDEX" ? 18 : Int(definition.params.value(of: "M") ?? "") ?? 30
         let resolvedEf = definition.indexType == "AUTOINDEX" ? 240 : Int(definition.params.value(of: "efConstruction") ?? "") ?? 360
@@ -87,7 +132,6 @@ extension Engine {
                 if norm > 0 { prepared.replaceSubrange((k * dim)..<((k + 1) * dim), with: row.map { $0 / norm }) }
             }
         }
-        let graph: any VectorSearchIndex
         if definition.indexType.hasPrefix("IVF_") {
             let encoding: IVFEncoding = switch definition.indexType {
             case "IVF_SQ8": .scalar8
@@ -96,12 +140,45 @@ extension Engine {
             }
             let ivf = IVFIndex(dimension: dim, nlist: Int(definition.params.value(of: "nlist") ?? "") ?? 128, metric: metric, encoding: encoding)
             prepared.withUnsafeBufferPointer { ivf.build($0.baseAddress!, count: range.count, threads: indexThreads) }
-            graph = ivf
-        } else {
-            let hnsw = HNSWIndex(dimension: dim, capacity: range.count, m: resolvedM, efConstruction: resolvedEf, metric: metric)
-            prepared.withUnsafeBufferPointer { hnsw.addAll($0.baseAddress!, count: range.count, threads: indexThreads) }
-            graph = hnsw
+            return ivf
         }
+        let hnsw = HNSWIndex(dimension: dim, capacity: range.count, m: resolvedM, efConstruction: resolvedEf, metric: metric)
+        prepared.withUnsafeBufferPointer { hnsw.addAll($0.baseAddress!, count: range.count, threads: indexThreads) }
+        return hnsw
+    }
+
+    /// BIN_IVF_FLAT (AUTOINDEX on binary vectors: nlist 1024) over the packed rows of `range`.
+    private func buildBinary(_ data: CollectionData, field: FieldSchema, definition: IndexDefinition, metric: Metric,
+                             range: Range<Int>) -> any VectorSearchIndex {
+        let nlist = definition.indexType == "AUTOINDEX" ? 1024 : Int(definition.params.value(of: "nlist") ?? "") ?? 128
+        let codes: [UInt8] = data.read { segment in
+            let column = segment.columns.first { $0.field.name == field.name }!
+            return Array(column.dense[(range.lowerBound * column.stride)..<(range.upperBound * column.stride)])
+        }
+        let index = BinaryIVFIndex(dimension: field.dimension ?? 0, nlist: nlist, metric: metric)
+        codes.withUnsafeBytes { index.build($0.baseAddress!, count: range.count, threads: indexThreads) }
+        return index
+    }
+
+    /// SPARSE_INVERTED_INDEX (and SPARSE_WAND, AUTOINDEX on sparse vectors) over the rows of `range`.
+    private func buildSparse(_ data: CollectionData, field: FieldSchema, definition: IndexDefinition, range: Range<Int>) -> any VectorSearchIndex {
+        var starts = [0], indices: [UInt32] = [], values: [Float] = []
+        data.read { segment in
+            let column = segment.columns.first { $0.field.name == field.name }!
+            for i in range {
+                indices.append(contentsOf: column.sparse[i].indices)
+                values.append(contentsOf: column.sparse[i].values)
+                starts.append(indices.count)
+            }
+        }
+        let index = SparseInvertedIndex(dropRatioBuild: Float(definition.params.value(of: "drop_ratio_build") ?? "") ?? 0)
+        index.build(rowStarts: starts, indices: indices, values: values)
+        return index
+    }
+
+    /// Installs a graph built over `range`, unless the collection or the index changed meanwhile.
+    private func install(_ graph: any VectorSearchIndex, _ data: CollectionData, collection c: CollectionInfo, field: FieldSchema,
+                         definition: IndexDefinition, range: Range<Int>) {
         let rowIDs: [Int64] = data.read { segment in Array(segment.rowIDs[range]) }
         let built = BuiltIndex(field: field.name, graph: graph, positions: range.map { Int32($0) }, rowIDs: rowIDs)
         // The collection may have been released, reloaded or dropped, or the index dropped, while this
@@ -169,31 +246,54 @@ extension Engine {
         }
     }
 
-    /// Installs the saved graphs of a freshly loaded collection: each file is checked (format, checksum,
-    /// the index's current type, metric and parameters) and must continue where the previous one ended;
-    /// anything else is deleted and rebuilt.
-    func restoreIndexes(_ c: CollectionInfo, _ data: CollectionData) {
+    /// A saved graph read back from its file, not yet matched with the loaded rows.
+    struct SavedIndex {
+        let path: String
+        let graph: any VectorSearchIndex
+        let rowIDs: [Int64]
+    }
+
+    /// Reads the saved graphs of a collection, field by field in row order: each file is checked (format,
+    /// checksum, the index's current type, metric and dimension); a bad file is deleted and so are the
+    /// files after it, to be rebuilt. Independent of the rows, so it runs while they load.
+    func readSavedIndexes(_ c: CollectionInfo) -> [String: [SavedIndex]] {
+        var saved: [String: [SavedIndex]] = [:]
         for definition in c.indexes where Self.isGraphIndex(definition) {
             let directory = indexDirectory(c.id, field: definition.fieldName)
             let files = Self.listFiles(directory).filter { $0.hasSuffix(".index") }.sorted {
                 (Int64($0.split(separator: "-").first ?? "") ?? 0) < (Int64($1.split(separator: "-").first ?? "") ?? 0)
             }
-            var accepted: [BuiltIndex] = []
-            var covered = 0
+            var accepted: [SavedIndex] = []
             var rejectRest = false
             for name in files {
                 let path = "\(directory)/\(name)"
-                guard !rejectRest, let bytes = Self.readFile(path), let (graph, payload) = IndexFile.deserialize(bytes),
+                guard !rejectRest, let region = FileRegion(path: path), let (graph, payload) = IndexFile.deserialize(region),
                       let rowIDs = IndexFileHeader.rowIDs(payload, expecting: definition.indexType),
                       rowIDs.count == graph.count, graph.metric.rawValue == definition.metricType,
-                      graph.dimension == c.schema.field(named: definition.fieldName)?.dimension
+                      graph.dimension == (c.schema.field(named: definition.fieldName)?.dimension ?? 0)
                 else {
                     logger.warning("discarding a saved index; it will be rebuilt", metadata: ["file": "\(path)"])
                     unlink(path)
                     rejectRest = true
                     continue
                 }
-                let result: (BuiltIndex, Int)? = data.read { segment in
+                accepted.append(SavedIndex(path: path, graph: graph, rowIDs: rowIDs))
+            }
+            saved[definition.fieldName] = accepted
+        }
+        return saved
+    }
+
+    /// Installs the saved graphs of a freshly loaded collection. Each must continue where the previous one
+    /// ended; anything else is deleted and rebuilt.
+    func restoreIndexes(_ c: CollectionInfo, _ data: CollectionData, saved: [String: [SavedIndex]]) {
+        for (field, files) in saved {
+            var accepted: [BuiltIndex] = []
+            var covered = 0
+            var rejectRest = false
+            for file in files {
+                let rowIDs = file.rowIDs
+                let result: (BuiltIndex, Int)? = rejectRest ? nil : data.read { segment in
                     // Files must follow each other: no overlap with the previous one, and no live row between.
                     if let first = rowIDs.first, let previous = accepted.last?.rowIDs.last, first <= previous { return nil }
                     if covered < segment.count, let first = rowIDs.first, segment.rowIDs[covered] < first { return nil }
@@ -201,10 +301,10 @@ extension Engine {
                     var end = covered
                     let last = rowIDs.last ?? Int64.min
                     while end < segment.count && segment.rowIDs[end] <= last { end += 1 }
-                    return (BuiltIndex(field: definition.fieldName, graph: graph, positions: positions, rowIDs: rowIDs), end)
+                    return (BuiltIndex(field: field, graph: file.graph, positions: positions, rowIDs: rowIDs), end)
                 }
                 guard let (built, end) = result else {
-                    unlink(path)
+                    unlink(file.path)
                     rejectRest = true
                     continue
                 }
@@ -213,8 +313,8 @@ extension Engine {
             }
             guard !accepted.isEmpty else { continue }
             data.writeIndexes { _, state in
-                state.built[definition.fieldName] = accepted
-                state.coveredUpTo[definition.fieldName] = covered
+                state.built[field] = accepted
+                state.coveredUpTo[field] = covered
             }
         }
     }
@@ -247,26 +347,6 @@ extension Engine {
         return names
     }
 
-    static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        let size = Int(st.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
-            while offset < size {
-                let n = read(fd, raw.baseAddress! + offset, size - offset)
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
-        return ok ? bytes : nil
-    }
-
     static func removeTree(_ path: String) -> Bool {
         for name in listFiles(path) {
             let child = "\(path)/\(name)"
@@ -285,6 +365,12 @@ extension Engine {
     /// Build progress of one index: rows covered by built graphs, of the live rows.
     func indexProgress(_ c: CollectionInfo, definition: IndexDefinition) throws(SwiftvecError) -> (total: Int64, indexed: Int64) {
         let total = try storedRowCount(c, partitionID: nil)
+        if let field = c.schema.field(named: definition.fieldName), Self.isScalarIndex(definition, on: field), let data = loadedData(c.id) {
+            // Live rows below the index's coverage.
+            return (total, data.readIndexes { segment, state in
+                Int64(segment.deleted.prefix(state.coveredUpTo[field.name] ?? 0).reduce(0) { $0 + ($1 ? 0 : 1) })
+            })
+        }
         guard Self.isGraphIndex(definition), let data = loadedData(c.id) else {
             // Answered exactly (or not loaded): nothing waits for a build.
             return (total, total)

@@ -55,7 +55,7 @@ extension Engine {
             try perform { txn in
                 let data = try self.buildData(c, txn: txn.reader)
                 // Saved indexes go into the new data before anyone can see it, so no build can race them.
-                self.restoreIndexes(c, data)
+                self.restoreIndexes(c, data, saved: self.readSavedIndexes(c))
                 return { [self] in loaded.withLock { $0[c.id] = $0[c.id] ?? data } }
             }
             scheduleBuilds(c.id)
@@ -82,6 +82,11 @@ extension Engine {
     /// replay the changes kept meanwhile and publish the rows, unless the collection was released or dropped.
     private func load(_ c: CollectionInfo, _ job: LoadJob, started: DispatchSemaphore) {
         var signalled = false
+        // The saved graphs are read and checked on another thread while the rows are scanned.
+        let saved = ResultBox<[String: [SavedIndex]]>([:])
+        let reading = DispatchGroup()
+        DispatchQueue.global().async(group: reading) { [self] in saved.value = readSavedIndexes(c) }
+        defer { reading.wait() }
         do {
             let data = try Self.translating {
                 try storage.read { txn in
@@ -91,7 +96,8 @@ extension Engine {
                     return try buildData(c, txn: txn, progress: job)
                 }
             }
-            restoreIndexes(c, data)
+            reading.wait()
+            restoreIndexes(c, data, saved: saved.value)
             try perform { _ in
                 { [self] in
                     let changes = job.drain()

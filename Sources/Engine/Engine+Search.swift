@@ -27,10 +27,13 @@ public struct SearchSpec: Sendable {
     public var ef: Int?
     /// IVF lists probed (`nprobe`); nil: 8, Milvus's default.
     public var nprobe: Int?
+    /// Sparse: the share of the query's smallest values left out (`drop_ratio_search`); nil: 0.
+    public var dropRatio: Float?
 
     public init(field: String, queries: [QueryVector], limit: Int, offset: Int = 0, selection: RowSelection = RowSelection(),
-                radius: Float? = nil, rangeFilter: Float? = nil, ef: Int? = nil, nprobe: Int? = nil) {
+                radius: Float? = nil, rangeFilter: Float? = nil, ef: Int? = nil, nprobe: Int? = nil, dropRatio: Float? = nil) {
         self.ef = ef
+        self.dropRatio = dropRatio
         self.nprobe = nprobe
         self.field = field
         self.queries = queries
@@ -185,21 +188,19 @@ extension Engine {
             throw SwiftvecError(.invalidJSON, "can only accept json format request, error: field not found[field=\(spec.field)]: cannot find a vector field")
         }
         let column = segment.columns[f]
-        if spec.radius == nil, grouping == nil, case .floats(let q) = query, let graphs = indexes.built[spec.field], !graphs.isEmpty,
+        if spec.radius == nil, grouping == nil, let graphs = indexes.built[spec.field], !graphs.isEmpty,
            let covered = indexes.coveredUpTo[spec.field] {
             // Few rows pass the filter: search them exactly, which is both faster and exact. With no filter,
             // no deletes and no partition restriction, the mask is not even consulted.
             let passing = mask.map { m in m.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? segment.count
             if passing * 20 >= segment.count {
                 let k = spec.offset + spec.limit
-                let ef = max(spec.ef ?? 64, k)
+                let parameters = SearchParameters(ef: max(spec.ef ?? 64, k), nprobe: spec.nprobe ?? 8, dropRatio: spec.dropRatio ?? 0)
                 var top = TopK(k: k, metric: metric)
                 for index in graphs {
-                    let prepared = index.graph.prepare(q)
                     let positions = index.positions
-                    let found = prepared.withUnsafeBufferPointer { qp in
-                        index.graph.search(qp.baseAddress!, k: k, parameters: SearchParameters(ef: ef, nprobe: spec.nprobe ?? 8),
-                                           allowed: Self.graphFilter(mask, index))
+                    let found = Self.withIndexQuery(query, for: index.graph) { q in
+                        index.graph.search(q, k: k, parameters: parameters, allowed: Self.graphFilter(mask, index))
                     }
                     for hit in found { top.push(index.graph.reported(hit.distance), Int(positions[Int(hit.id)])) }
                 }
@@ -207,9 +208,8 @@ extension Engine {
                 if covered < segment.count {
                     var tail = mask ?? [Bool](repeating: true, count: segment.count)
                     for i in 0..<covered { tail[i] = false }
-                    if let exact = VectorScan.denseTopK(column, query: query, metric: metric, allowed: tail, k: k) {
-                        for (d, i) in zip(exact.distances, exact.ids) { top.push(d, i) }
-                    }
+                    let exact = VectorScan.topK(column, query: query, metric: metric, allowed: tail, k: k)
+                    for (d, i) in zip(exact.distances, exact.ids) { top.push(d, i) }
                 }
                 return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
             }
@@ -230,22 +230,27 @@ extension Engine {
             all.sort { $0.distance == $1.distance ? $0.position < $1.position : metric.isBetter($0.distance, than: $1.distance) }
             return Self.group(all, segment: segment, field: grouping, groups: spec.limit, offset: spec.offset, metric: metric)
         }
-        if spec.radius == nil, let top = VectorScan.denseTopK(column, query: query, metric: metric, allowed: allowed, k: spec.offset + spec.limit) {
+        if spec.radius == nil {
+            let top = VectorScan.topK(column, query: query, metric: metric, allowed: allowed, k: spec.offset + spec.limit)
             return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
         }
         var top = TopK(k: spec.offset + spec.limit, metric: metric)
-        if spec.radius == nil {
-            VectorScan.scan(column, query: query, metric: metric, allowed: allowed) { i, d in
-                // Most rows lose to the current worst kept distance: test that before the heap.
-                if let t = top.threshold, metric.isBetter(t, than: d) { return }
-                top.push(d, i)
-            }
-        } else {
-            VectorScan.scan(column, query: query, metric: metric, allowed: allowed) { i, d in
-                if inRange(d) { top.push(d, i) }
-            }
+        VectorScan.scan(column, query: query, metric: metric, allowed: allowed) { i, d in
+            if inRange(d) { top.push(d, i) }
         }
         return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
+    }
+
+    /// Runs `body` with `query` in the form an index reads (dense queries prepared by the index).
+    static func withIndexQuery<T>(_ query: QueryVector, for index: any VectorSearchIndex, _ body: (IndexQuery) -> T) -> T {
+        switch query {
+        case .floats(let q):
+            return index.prepare(q).withUnsafeBufferPointer { body(.dense($0.baseAddress!)) }
+        case .bits(let b):
+            return b.withUnsafeBytes { body(.binary($0.baseAddress!)) }
+        case .sparse(let s):
+            return s.indices.withUnsafeBufferPointer { i in s.values.withUnsafeBufferPointer { v in body(.sparse(indices: i, values: v)) } }
+        }
     }
 
     /// Walks `ranked` (best first) and keeps at most `size` hits per value of the grouping field, until
@@ -285,6 +290,18 @@ extension FieldValue: Hashable {
 /// The brute-force pass over a vector column: the distance of every allowed row, computed by VectorCore's
 /// column scans; `visit(position, distance)` then sees each allowed row in position order.
 enum VectorScan {
+    /// The best `k` allowed rows of a column, exactly: the fused dense path, or a scan for the other types.
+    static func topK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int) -> TopK {
+        if let top = denseTopK(column, query: query, metric: metric, allowed: allowed, k: k) { return top }
+        var top = TopK(k: k, metric: metric)
+        scan(column, query: query, metric: metric, allowed: allowed) { i, d in
+            // Most rows lose to the current worst kept distance: test that before the heap.
+            if let t = top.threshold, metric.isBetter(t, than: d) { return }
+            top.push(d, i)
+        }
+        return top
+    }
+
     /// The fused scan-and-select path for dense vectors (nil for other types). When every row is allowed
     /// the mask is not even read.
     static func denseTopK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int) -> TopK? {

@@ -22,6 +22,8 @@ indirect enum BoundFilter: Sendable {
     case exists(BoundFilter)
     case contains(ContainsKind, BoundFilter, [FilterValue])
     case length(BoundFilter)
+    /// A comparison answered by a scalar index for the rows it covers (`masks[slot]`), the rest by `original`.
+    case indexed(slot: Int, field: Int, original: BoundFilter)
 
     enum ContainsKind: Sendable { case one, all, any }
 }

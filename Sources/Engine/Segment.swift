@@ -26,6 +26,22 @@ public struct Column: Sendable {
 
     public func isNull(_ i: Int) -> Bool { nulls?[i] ?? false }
 
+    /// Capacity for `rows` rows in the array this field's type uses.
+    mutating func reserve(_ rows: Int) {
+        nulls?.reserveCapacity(rows)
+        switch field.dataType {
+        case .bool: bools.reserveCapacity(rows)
+        case .int8, .int16, .int32, .int64: ints.reserveCapacity(rows)
+        case .float: floats.reserveCapacity(rows)
+        case .double: doubles.reserveCapacity(rows)
+        case .varChar: strings.reserveCapacity(rows)
+        case .json: jsons.reserveCapacity(rows)
+        case .array: arrays.reserveCapacity(rows)
+        case .sparseFloatVector: sparse.reserveCapacity(rows)
+        case .floatVector, .float16Vector, .bFloat16Vector, .binaryVector, .int8Vector: dense.reserveCapacity(rows * stride)
+        }
+    }
+
     mutating func append(_ value: FieldValue) {
         if nulls != nil { nulls!.append(value == .null) }
         switch (field.dataType, value) {
@@ -92,10 +108,18 @@ public final class Segment: @unchecked Sendable {
     public private(set) var deleted: [Bool] = []
     public private(set) var columns: [Column]
     public private(set) var dynamic: [JSONObject?] = []
-    private var positions: [Int64: Int] = [:]
-    private var primaryKeyPositions: [PrimaryKey: [Int]] = [:]
+    /// Row ids arrive in ascending order (the id clock is monotonic and changes apply in commit order), so a
+    /// row id's position is found by binary search over `rowIDs`; should one ever arrive out of order, the
+    /// segment switches to this map for good.
+    private var unorderedPositions: [Int64: Int]?
+    /// Primary key → a live position; keys inserted more than once (Milvus's insert does not deduplicate)
+    /// keep their other positions in `morePrimaryKeyPositions`, so the usual unique key costs no array.
+    private var primaryKeyPositions: [PrimaryKey: Int] = [:]
+    private var morePrimaryKeyPositions: [PrimaryKey: [Int]] = [:]
     public private(set) var liveCount = 0
     let primaryIndex: Int
+    /// Field number → its scalar index, if one has been built (filters use it for the rows it covers).
+    private(set) var scalarIndexes: [Int: ScalarIndex] = [:]
 
     init(schema: CollectionSchema) {
         self.schema = schema
@@ -105,26 +129,58 @@ public final class Segment: @unchecked Sendable {
 
     public var count: Int { rowIDs.count }
 
+    /// Makes room for `rows` more rows at once (a load knows how many are coming): no regrowth, no rehash.
+    func reserve(rows: Int) {
+        let total = count + rows
+        rowIDs.reserveCapacity(total)
+        partitionIDs.reserveCapacity(total)
+        deleted.reserveCapacity(total)
+        dynamic.reserveCapacity(total)
+        primaryKeyPositions.reserveCapacity(total)
+        for i in columns.indices { columns[i].reserve(total) }
+    }
+
     func append(rowID: Int64, partitionID: Int64, row: EntityRow) {
         let position = rowIDs.count
+        let outOfOrder = rowIDs.last.map { $0 >= rowID } ?? false
         rowIDs.append(rowID)
         partitionIDs.append(partitionID)
         deleted.append(false)
         for i in columns.indices { columns[i].append(row.values[i]) }
         dynamic.append(row.dynamic)
-        positions[rowID] = position
-        if let pk = Self.primaryKey(row.values[primaryIndex]) { primaryKeyPositions[pk, default: []].append(position) }
+        if unorderedPositions != nil {
+            unorderedPositions![rowID] = position
+        } else if outOfOrder {
+            unorderedPositions = Dictionary(rowIDs.enumerated().filter { !deleted[$0.offset] }.map { ($0.element, $0.offset) },
+                                            uniquingKeysWith: { _, new in new })
+        }
+        if let pk = Self.primaryKey(row.values[primaryIndex]) {
+            if primaryKeyPositions[pk] == nil {
+                primaryKeyPositions[pk] = position
+            } else {
+                morePrimaryKeyPositions[pk, default: []].append(position)
+            }
+        }
         liveCount += 1
     }
+
+    /// Installs (or replaces) the scalar index of its field; nil `index` removes the field's.
+    func setScalarIndex(_ index: ScalarIndex?, field: Int) { scalarIndexes[field] = index }
 
     /// Flags a row deleted; false if it was not there.
     @discardableResult
     func delete(rowID: Int64) -> Bool {
-        guard let position = positions.removeValue(forKey: rowID) else { return false }
+        guard let position = position(ofRowID: rowID) else { return false }
+        unorderedPositions?[rowID] = nil
         deleted[position] = true
         if let pk = Self.primaryKey(columns[primaryIndex].value(at: position)) {
-            primaryKeyPositions[pk]?.removeAll { $0 == position }
-            if primaryKeyPositions[pk]?.isEmpty == true { primaryKeyPositions[pk] = nil }
+            if primaryKeyPositions[pk] == position {
+                // Another position of the same key, if any, takes its place.
+                primaryKeyPositions[pk] = morePrimaryKeyPositions[pk]?.removeFirst()
+            } else {
+                morePrimaryKeyPositions[pk]?.removeAll { $0 == position }
+            }
+            if morePrimaryKeyPositions[pk]?.isEmpty == true { morePrimaryKeyPositions[pk] = nil }
         }
         liveCount -= 1
         return true
@@ -142,10 +198,21 @@ public final class Segment: @unchecked Sendable {
     }
 
     /// The position of a live row.
-    public func position(ofRowID rowID: Int64) -> Int? { positions[rowID] }
+    public func position(ofRowID rowID: Int64) -> Int? {
+        if let unorderedPositions { return unorderedPositions[rowID] }
+        var low = 0, high = rowIDs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if rowIDs[mid] < rowID { low = mid + 1 } else { high = mid }
+        }
+        return low < rowIDs.count && rowIDs[low] == rowID && !deleted[low] ? low : nil
+    }
 
     /// Positions of the live rows with this primary key.
-    public func positions(of pk: PrimaryKey) -> [Int] { primaryKeyPositions[pk] ?? [] }
+    public func positions(of pk: PrimaryKey) -> [Int] {
+        guard let first = primaryKeyPositions[pk] else { return [] }
+        return [first] + (morePrimaryKeyPositions[pk] ?? [])
+    }
 
     public func primaryKey(at position: Int) -> PrimaryKey? { Self.primaryKey(columns[primaryIndex].value(at: position)) }
 

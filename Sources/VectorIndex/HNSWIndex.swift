@@ -41,7 +41,20 @@ public final class HNSWIndex: @unchecked Sendable {
     private var globalLock = pthread_mutex_t()
     private var concurrent = false
 
-    public init(dimension: Int, capacity: Int, m: Int, efConstruction: Int, metric: Metric, seed: UInt64 = 100) {
+    /// Keeps `vectors` and `level0` alive when they point into a saved file (nil: they were allocated here).
+    private let region: FileRegion?
+
+    public convenience init(dimension: Int, capacity: Int, m: Int, efConstruction: Int, metric: Metric, seed: UInt64 = 100) {
+        let capacity = max(capacity, 1), maxM0 = 2 * max(m, 2)
+        let level0 = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * (maxM0 + 1))
+        level0.initialize(repeating: 0, count: capacity * (maxM0 + 1))
+        self.init(dimension: dimension, capacity: capacity, m: m, efConstruction: efConstruction, metric: metric, seed: seed,
+                  vectors: .allocate(capacity: capacity * dimension), level0: level0, region: nil)
+    }
+
+    /// A graph over given buffers: `capacity` rows of `dimension` floats and of `2m + 1` link slots.
+    init(dimension: Int, capacity: Int, m: Int, efConstruction: Int, metric: Metric, seed: UInt64,
+         vectors: UnsafeMutablePointer<Float>, level0: UnsafeMutablePointer<UInt32>, region: FileRegion?) {
         self.dimension = dimension
         self.capacity = max(capacity, 1)
         self.m = max(m, 2)
@@ -50,9 +63,9 @@ public final class HNSWIndex: @unchecked Sendable {
         self.metric = metric
         levelMultiplier = 1 / log(Double(max(m, 2)))
         rng = seed
-        vectors = .allocate(capacity: self.capacity * dimension)
-        level0 = .allocate(capacity: self.capacity * (maxM0 + 1))
-        level0.initialize(repeating: 0, count: self.capacity * (maxM0 + 1))
+        self.vectors = vectors
+        self.level0 = level0
+        self.region = region
         upperBlocks = .allocate(capacity: self.capacity)
         upperBlocks.initialize(repeating: nil, count: self.capacity)
         levels = []
@@ -61,8 +74,10 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     deinit {
-        vectors.deallocate()
-        level0.deallocate()
+        if region == nil {
+            vectors.deallocate()
+            level0.deallocate()
+        }
         for i in 0..<capacity { upperBlocks[i]?.deallocate() }
         upperBlocks.deallocate()
     }

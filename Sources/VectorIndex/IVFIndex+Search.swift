@@ -4,6 +4,11 @@ import VectorCore
 extension IVFIndex: VectorSearchIndex {
     /// The best `k` rows among the `nprobe` lists nearest to `query` (prepared), with internal distances;
     /// `allowed` filters inside the scan.
+    public func search(_ query: IndexQuery, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
+        guard case .dense(let q) = query else { return [] }
+        return search(q, k: k, parameters: parameters, allowed: allowed)
+    }
+
     public func search(_ query: UnsafePointer<Float>, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
         guard count > 0, k > 0 else { return [] }
         let nprobe = max(1, min(parameters.nprobe, nlist))

@@ -1,15 +1,26 @@
 import VectorCore
 
+/// A query as an index reads it; each index answers the kind it is built over (and nothing for another).
+public enum IndexQuery {
+    /// Float components, prepared by `prepare` (normalised for COSINE).
+    case dense(UnsafePointer<Float>)
+    /// Packed bits of a binary vector.
+    case binary(UnsafeRawPointer)
+    /// A sparse vector: dimensions and their values.
+    case sparse(indices: UnsafeBufferPointer<UInt32>, values: UnsafeBufferPointer<Float>)
+}
+
 /// What every built vector index offers the engine: search with a filter, its shape, and serialisation.
 /// Internal ids are the row numbers the index was built from (0..<count).
 public protocol VectorSearchIndex: AnyObject, Sendable {
     var metric: Metric { get }
+    /// Components (bits for binary vectors; 0 for sparse ones).
     var dimension: Int { get }
     var count: Int { get }
     /// The query as the index compares it (normalised for COSINE).
     func prepare(_ query: [Float]) -> [Float]
     /// The best `k` ids with internal distances (smaller is better); `allowed` filters inside the search.
-    func search(_ query: UnsafePointer<Float>, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)]
+    func search(_ query: IndexQuery, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)]
     /// The distance reported to clients for an internal one.
     func reported(_ value: Float) -> Float
     func serialized(payload: [UInt8]) -> [UInt8]
@@ -23,31 +34,45 @@ extension VectorSearchIndex {
         return norm > 0 ? query.map { $0 / norm } : query
     }
 
-    /// Internal distances are L2 or negated inner products.
-    public func reported(_ value: Float) -> Float { metric == .l2 ? value : -value }
+    /// Internal distances are negated for the metrics where larger is better (inner products).
+    public func reported(_ value: Float) -> Float { metric.higherIsBetter ? -value : value }
 }
 
 /// Per-search knobs; each index reads the one it knows.
 public struct SearchParameters: Sendable {
     public var ef: Int
     public var nprobe: Int
-    public init(ef: Int = 64, nprobe: Int = 8) {
+    /// Sparse: the share of the query's smallest values left out (`drop_ratio_search`).
+    public var dropRatio: Float
+    public init(ef: Int = 64, nprobe: Int = 8, dropRatio: Float = 0) {
         self.ef = ef
         self.nprobe = nprobe
+        self.dropRatio = dropRatio
     }
 }
 
 extension HNSWIndex: VectorSearchIndex {
-    public func search(_ query: UnsafePointer<Float>, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
-        search(query, k: k, ef: parameters.ef, allowed: allowed)
+    public func search(_ query: IndexQuery, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
+        guard case .dense(let q) = query else { return [] }
+        return search(q, k: k, ef: parameters.ef, allowed: allowed)
     }
 }
 
 /// Loads any serialised index (the format is told by its magic).
 public enum IndexFile {
     public static func deserialize(_ bytes: [UInt8]) -> ((any VectorSearchIndex), [UInt8])? {
-        if bytes.starts(with: HNSWIndex.magic), let (index, payload) = HNSWIndex.deserialize(bytes) { return (index, payload) }
-        if bytes.starts(with: IVFIndex.magic), let (index, payload) = IVFIndex.deserialize(bytes) { return (index, payload) }
+        deserialize(FileRegion(copying: bytes))
+    }
+
+    /// A graph keeps pointing into `region`; the other indexes copy what they need out of it.
+    public static func deserialize(_ region: FileRegion) -> ((any VectorSearchIndex), [UInt8])? {
+        let bytes = region.bytes
+        if bytes.starts(with: HNSWIndex.magic), let (index, payload) = HNSWIndex.deserialize(region) { return (index, payload) }
+        if bytes.starts(with: IVFIndex.magic), let (index, payload) = IVFIndex.deserialize(Array(bytes)) { return (index, payload) }
+        if bytes.starts(with: BinaryIVFIndex.magic), let (index, payload) = BinaryIVFIndex.deserialize(bytes) { return (index, payload) }
+        if bytes.starts(with: SparseInvertedIndex.magic), let (index, payload) = SparseInvertedIndex.deserialize(bytes) {
+            return (index, payload)
+        }
         return nil
     }
 }

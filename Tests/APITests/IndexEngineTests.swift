@@ -96,6 +96,76 @@ struct IndexEngineTests {
         #expect(afterRestart >= floor, "recall after restart \(afterRestart)")
     }
 
+    /// BIN_IVF_FLAT (HAMMING, JACCARD) and SPARSE_INVERTED_INDEX (and SPARSE_WAND, AUTOINDEX) are built in the
+    /// background and answer like an exact scan (computed here), with a filter, after deletes and after a
+    /// restart (from their files).
+    @Test(arguments: [("BinaryVector", "BIN_IVF_FLAT", "HAMMING"), ("BinaryVector", "BIN_IVF_FLAT", "JACCARD"), ("BinaryVector", "AUTOINDEX", "HAMMING"),
+                      ("SparseFloatVector", "SPARSE_INVERTED_INDEX", "IP"), ("SparseFloatVector", "SPARSE_WAND", "IP"), ("SparseFloatVector", "AUTOINDEX", "IP")])
+    func binaryAndSparseIndexesAgainstExact(dataType: String, indexType: String, metric: String) throws {
+        let s = try ServerProcess(arguments: ["--segment-rows", "1000", "--index-threads", "2"])
+        let binary = dataType == "BinaryVector"
+        let dimension = binary ? #","elementTypeParams":{"dim":64}"# : ""
+        let params = binary && indexType != "AUTOINDEX" ? #","params":{"nlist":16}"# : ""
+        #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"\#(dataType)"\#(dimension)},{"fieldName":"n","dataType":"Int64"}]},"indexParams":[{"fieldName":"v","indexType":"\#(indexType)","metricType":"\#(metric)"\#(params)}]}"#).code == 0)
+        var g = FilterConformanceTests.Random(state: 5)
+        let centres = (0..<8).map { _ in (0..<8).map { _ in UInt8(truncatingIfNeeded: g.next()) } }
+        // Binary rows: a centre with ~10% of its bits flipped. Sparse rows: up to 8 of 200 dimensions.
+        func bits(_ i: Int) -> [UInt8] { centres[i % 8].map { b in (0..<8).reduce(b) { v, bit in g.next() % 10 == 0 ? v ^ (1 << bit) : v } } }
+        func sparse() -> [Int: Float] {
+            Dictionary((0..<8).map { _ in (Int(g.next() % 200), Float(g.next() % 1000 + 1) / 1000) }, uniquingKeysWith: { a, _ in a })
+        }
+        func json(_ b: [UInt8]) -> String { "[" + b.map(String.init).joined(separator: ",") + "]" }
+        func json(_ v: [Int: Float]) -> String { "{" + v.sorted { $0.key < $1.key }.map { #""\#($0.key)":\#($0.value)"# }.joined(separator: ",") + "}" }
+        func distance(_ a: [UInt8], _ b: [UInt8]) -> Float {
+            let both = zip(a, b).reduce(0) { $0 + ($1.0 & $1.1).nonzeroBitCount }, either = zip(a, b).reduce(0) { $0 + ($1.0 | $1.1).nonzeroBitCount }
+            return metric == "JACCARD" ? (either == 0 ? 0 : 1 - Float(both) / Float(either)) : Float(zip(a, b).reduce(0) { $0 + ($1.0 ^ $1.1).nonzeroBitCount })
+        }
+        func dot(_ a: [Int: Float], _ b: [Int: Float]) -> Float { a.reduce(0) { $0 + $1.value * (b[$1.key] ?? 0) } }
+        let count = 2500
+        let binaryRows = binary ? (0..<count).map(bits) : []
+        let sparseRows = binary ? [] : (0..<count).map { _ in sparse() }
+        for chunk in stride(from: 0, to: count, by: 500) {
+            let rows = (chunk..<chunk + 500).map { #"{"id":\#($0),"v":\#(binary ? json(binaryRows[$0]) : json(sparseRows[$0])),"n":\#($0 % 100)}"# }
+            #expect(try s.call("entities/insert", #"{"collectionName":"c","data":[\#(rows.joined(separator: ","))]}"#).code == 0)
+        }
+        #expect(try s.call("collections/flush", #"{"collectionName":"c"}"#).code == 0)
+        _ = try Self.waitIndexed(s, collection: "c", index: "v")
+        #expect(try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]?["indexState"] == "Finished")
+        #expect(!(try runCommand(["/usr/bin/find", s.dataDir + "/indexes", "-name", "*.index"]).output.isEmpty), "the index was built and saved")
+        let binaryQueries = binary ? (0..<40).map { _ in bits(Int(g.next() % 8)) } : []
+        let sparseQueries = binary ? [] : (0..<40).map { _ in sparse() }
+
+        /// Recall by distance: ties at the 10th distance are common for bit strings, so a hit counts when its
+        /// distance is no worse than the exact 10th.
+        func recall(filter: String, allowed: (Int) -> Bool) throws -> Double {
+            var hits = 0, total = 0
+            for q in 0..<40 {
+                let query = binary ? json(binaryQueries[q]) : json(sparseQueries[q])
+                let exact = (0..<count).filter(allowed).map { binary ? distance(binaryQueries[q], binaryRows[$0]) : dot(sparseQueries[q], sparseRows[$0]) }
+                    .sorted { binary ? $0 < $1 : $0 > $1 }.prefix(10)
+                let got = try s.call("entities/search", #"{"collectionName":"c","data":[\#(query)],"limit":10,"filter":"\#(filter)","searchParams":{"params":{"nprobe":8}}}"#)["data"]?.arrayValue ?? []
+                #expect(got.allSatisfy { allowed(Int($0["id"]?.intValue ?? -1)) })
+                guard let kth = exact.last else { continue }
+                hits += got.filter { h in (h["distance"]?.doubleValue).map { binary ? Float($0) <= kth + 1e-5 : Float($0) >= kth - 1e-4 } ?? false }.count
+                total += exact.count
+            }
+            return Double(hits) / Double(max(total, 1))
+        }
+        let floor = binary ? 0.9 : 1.0
+        #expect(try recall(filter: "", allowed: { _ in true }) >= floor, "\(indexType) \(metric)")
+        #expect(try recall(filter: "n < 50", allowed: { $0 % 100 < 50 }) >= floor, "\(indexType) \(metric) at 50%")
+        #expect(try s.call("entities/delete", #"{"collectionName":"c","filter":"n % 3 == 0"}"#).code == 0)
+        #expect(try recall(filter: "", allowed: { $0 % 100 % 3 != 0 }) >= floor, "\(indexType) \(metric) after deletes")
+        try s.restart()
+        let described = try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]
+        #expect(described?["indexedRows"] == described?["totalRows"], "loaded from its file, not rebuilt")
+        #expect(try recall(filter: "", allowed: { $0 % 100 % 3 != 0 }) >= floor, "\(indexType) \(metric) after restart")
+        if !binary {
+            let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(json(sparseQueries[0]))],"limit":3,"searchParams":{"params":{"drop_ratio_search":1.5}}}"#)
+            #expect(r.code == 1100 && r.message.contains("drop_ratio_search"), "a bad drop ratio is refused, naming it")
+        }
+    }
+
     @Test func savedGraphsSurviveRestartWithoutRebuild() throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "600", "--index-threads", "1"])
         let dim = 8

@@ -181,7 +181,7 @@ import Glibc
             return
         }
         #expect(payload == [9])
-        let again = copy.prepare(q).withUnsafeBufferPointer { copy.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 8), allowed: nil) }
+        let again = copy.prepare(q).withUnsafeBufferPointer { copy.search(.dense($0.baseAddress!), k: k, parameters: SearchParameters(nprobe: 8), allowed: nil) }
         #expect(again.map(\.id) == before.map(\.id))
         // A flipped byte is caught by the checksum.
         var damaged = bytes
@@ -199,8 +199,10 @@ import Glibc
         let index = HNSWIndex(dimension: dim, capacity: n, m: 4, efConstruction: 16, metric: .l2)
         for v in data { v.withUnsafeBufferPointer { _ = index.add($0.baseAddress!) } }
         var bytes = index.serialized(payload: [])
-        // Header: magic 8, version 4, metric 1, dim/m/efc/count 16, max level 4, entry 4, payload length 4, levels n.
-        let level0 = 8 + 4 + 1 + 16 + 4 + 4 + 4 + n
+        // Header: magic 8, version 4, metric 1, dim/m/efc/count 16, max level 4, entry 4, payload length 4, levels n;
+        // upper blocks (length + links per node); level-0 links from the next multiple of 64.
+        let upper = index.state.levels.reduce(0) { $0 + 4 + Int($1) * (index.m + 1) * 4 }
+        let level0 = (8 + 4 + 1 + 16 + 4 + 4 + 4 + n + upper + 63) / 64 * 64
         let firstNeighbour = level0 + 4  // node 0: [count, neighbour...]
         withUnsafeBytes(of: UInt32(n + 7).littleEndian) { bytes.replaceSubrange(firstNeighbour..<firstNeighbour + 4, with: $0) }
         let checksum = HNSWIndex.fnv1a(bytes.dropLast(8))

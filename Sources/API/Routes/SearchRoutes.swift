@@ -26,7 +26,8 @@ enum SearchRoutes {
         let filter = try FilterCompiler.compile(try ctx.body.string("filter") ?? "", parameters: try ctx.body.object("exprParams"), schema: c.schema)
         let spec = SearchSpec(field: field.name, queries: try queryVectors(data, field: field), limit: limit, offset: offset,
                               selection: RowSelection(partitions: try ctx.body.stringArray("partitionNames") ?? [], filter: filter),
-                              radius: radius, rangeFilter: rangeFilter, ef: try intParam(params, "ef"), nprobe: try intParam(params, "nprobe"))
+                              radius: radius, rangeFilter: rangeFilter, ef: try intParam(params, "ef"), nprobe: try intParam(params, "nprobe"),
+                              dropRatio: try ratioParam(params, "drop_ratio_search"))
         let output = try OutputFields(try ctx.body.stringArray("outputFields") ?? [], schema: c.schema)
         let hits = try ctx.engine.search(database: database, collection: c.name, spec: spec, grouping: grouping,
                                          fields: Set(output.fields), dynamic: output.dynamicKeys != nil)
@@ -58,7 +59,8 @@ enum SearchRoutes {
             let filter = try FilterCompiler.compile(try sub.string("filter") ?? "", parameters: try sub.object("exprParams"), schema: c.schema)
             subs.append(SearchSpec(field: field.name, queries: try queryVectors(data, field: field), limit: limit, offset: offset,
                                    selection: RowSelection(filter: filter), radius: radius, rangeFilter: rangeFilter,
-                                   ef: try intParam(params, "ef"), nprobe: try intParam(params, "nprobe")))
+                                   ef: try intParam(params, "ef"), nprobe: try intParam(params, "nprobe"),
+                                   dropRatio: try ratioParam(params, "drop_ratio_search")))
         }
         guard Set(subs.map(\.queries.count)).count == 1 else {
             throw .invalidParameter("every sub-search must have the same number of query vectors")
@@ -134,6 +136,15 @@ enum SearchRoutes {
             throw .invalidParameter("param '\(key)' (\(RequestBody.stringify(v))) should be an integer in range [1, \(Int32.max)]")
         }
         return Int(n)
+    }
+
+    /// A ratio search parameter (`drop_ratio_search`): a number in [0, 1), if given.
+    private static func ratioParam(_ params: JSONObject, _ key: String) throws(SwiftvecError) -> Float? {
+        guard let v = params[key], !v.isNull else { return nil }
+        guard let x = v.doubleValue ?? v.stringValue.flatMap({ Double($0) }), x >= 0, x < 1 else {
+            throw .invalidParameter("param '\(key)' (\(RequestBody.stringify(v))) should be a number in range [0, 1)")
+        }
+        return Float(x)
     }
 
     private static func window(limit: Int64, offset: Int64) throws(SwiftvecError) -> (Int, Int) {

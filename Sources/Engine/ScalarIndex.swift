@@ -1,0 +1,144 @@
+import Filter
+import Glibc
+
+/// A scalar index over one field of a segment (INVERTED, STL_SORT, BITMAP and Trie are all served by it):
+/// the non-null values of the first `covered` rows, sorted, with their positions. Equality, `in`, ranges
+/// and prefix `like` become binary searches over it; rows appended after it was built are evaluated row by
+/// row. Values never change in place (an upsert is a delete and an insert), so an index stays right for
+/// the rows it covers; deleted rows are masked by the filter as always. Immutable once built.
+final class ScalarIndex: Sendable {
+    enum Keys: Sendable {
+        case ints([Int64])
+        case doubles([Double])
+        case strings([String])
+    }
+
+    let field: Int
+    let covered: Int
+    let keys: Keys
+    /// A bool field: only equality is defined on it (an ordering of bools is unknown, as in a scan).
+    let isBool: Bool
+    let positions: [Int32]
+
+    /// Sorts the non-null values of `column`'s first `count` rows; nil for a type it does not serve.
+    init?(column: Column, field: Int, count: Int) {
+        let live = (0..<count).filter { !column.isNull($0) }
+        let order: [Int]
+        switch column.field.dataType {
+        case .bool:
+            let values = live.map { Int64(column.bools[$0] ? 1 : 0) }
+            order = values.indices.sorted { (values[$0], $0) < (values[$1], $1) }
+            keys = .ints(order.map { values[$0] })
+        case .int8, .int16, .int32, .int64:
+            let values = live.map { column.ints[$0] }
+            order = values.indices.sorted { (values[$0], $0) < (values[$1], $1) }
+            keys = .ints(order.map { values[$0] })
+        case .float, .double:
+            let values = live.map { column.field.dataType == .float ? Double(column.floats[$0]) : column.doubles[$0] }
+            order = values.indices.sorted { (values[$0], $0) < (values[$1], $1) }
+            keys = .doubles(order.map { values[$0] })
+        case .varChar:
+            // Sorted by UTF-8 bytes, so that a prefix is one contiguous range.
+            let values = live.map { column.strings[$0] }
+            order = values.indices.sorted { a, b in
+                let ordered = Self.compare(values[a], values[b])
+                return ordered == 0 ? a < b : ordered < 0
+            }
+            keys = .strings(order.map { values[$0] })
+        default:
+            return nil
+        }
+        self.field = field
+        covered = count
+        isBool = column.field.dataType == .bool
+        positions = order.map { Int32(live[$0]) }
+    }
+
+    /// The covered rows (a flag per position below `covered`) for which `field op value` holds, or nil when
+    /// the index cannot answer this comparison (then the rows are evaluated one by one).
+    func rows(_ op: BinaryOperator, _ value: FilterValue) -> [Bool]? {
+        guard let (low, high) = bounds(value), !isBool || op == .equal || op == .notEqual else { return nil }
+        let n = positions.count
+        switch op {
+        case .equal: return mask([low..<high])
+        case .notEqual: return mask([0..<low, high..<n])
+        case .less: return mask([0..<low])
+        case .lessEqual: return mask([0..<high])
+        case .greater: return mask([high..<n])
+        case .greaterEqual: return mask([low..<n])
+        default: return nil
+        }
+    }
+
+    /// Rows whose value is one of `values` (nil if one of them cannot be looked up).
+    func rows(in values: [FilterValue]) -> [Bool]? {
+        var ranges: [Range<Int>] = []
+        for v in values {
+            guard let (low, high) = bounds(v) else { return nil }
+            ranges.append(low..<high)
+        }
+        return mask(ranges)
+    }
+
+    /// Rows whose string value starts with `prefix`.
+    func rows(withPrefix prefix: String) -> [Bool]? {
+        guard case .strings(let strings) = keys else { return nil }
+        let low = lowerBound { Self.compare(strings[$0], prefix) >= 0 }
+        let high = lowerBound { !strings[$0].utf8.starts(with: prefix.utf8) && Self.compare(strings[$0], prefix) > 0 }
+        return mask([low..<high])
+    }
+
+    /// Rows whose value is not null (the complement of a negated lookup must not include nulls).
+    func nonNullRows() -> [Bool] { mask([0..<positions.count]) }
+
+    private func mask(_ ranges: [Range<Int>]) -> [Bool] {
+        var result = [Bool](repeating: false, count: covered)
+        positions.withUnsafeBufferPointer { p in
+            for range in ranges where !range.isEmpty { for j in range { result[Int(p[j])] = true } }
+        }
+        return result
+    }
+
+    /// The range of sorted entries equal to `value`, when the value's type matches the keys'.
+    private func bounds(_ value: FilterValue) -> (Int, Int)? {
+        switch (keys, value) {
+        case (.ints(let k), .int(let v)) where !isBool:
+            return (lowerBound { k[$0] >= v }, lowerBound { k[$0] > v })
+        case (.ints(let k), .bool(let b)) where isBool:
+            let v: Int64 = b ? 1 : 0
+            return (lowerBound { k[$0] >= v }, lowerBound { k[$0] > v })
+        case (.doubles(let k), .double(let v)) where !v.isNaN:
+            return (lowerBound { k[$0] >= v }, lowerBound { k[$0] > v })
+        case (.doubles(let k), .int(let i)) where i.magnitude < 1 << 53:  // exactly representable
+            let v = Double(i)
+            return (lowerBound { k[$0] >= v }, lowerBound { k[$0] > v })
+        case (.strings(let k), .string(let v)):
+            return (lowerBound { Self.compare(k[$0], v) >= 0 }, lowerBound { Self.compare(k[$0], v) > 0 })
+        default:
+            return nil
+        }
+    }
+
+    /// The first entry for which `isAtOrAfter` holds (it must be false then true along the sorted keys).
+    private func lowerBound(_ isAtOrAfter: (Int) -> Bool) -> Int {
+        var low = 0, high = positions.count
+        while low < high {
+            let mid = (low + high) / 2
+            if isAtOrAfter(mid) { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+
+    /// Byte-wise UTF-8 order (Swift's `<` on strings is by Unicode canonical ordering, which a prefix range
+    /// cannot rely on).
+    static func compare(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : Int(memcmp(x.baseAddress!, y.baseAddress!, n))
+                return c != 0 ? c : x.count - y.count
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Glibc
+
+/// The bytes of a saved index, page-aligned: a private mapping of the file, or an aligned copy of bytes in
+/// memory. A deserialised graph points into it instead of copying its large buffers, so a restart neither
+/// allocates nor zeroes them; the pages come from the page cache.
+///
+/// The mapping is private and copy-on-write, so nothing written through it reaches the file; files are
+/// replaced by rename, never rewritten in place, so the mapped inode never changes under it. Immutable after
+/// init, hence `Sendable`.
+public final class FileRegion: @unchecked Sendable {
+    public let base: UnsafeMutableRawPointer
+    public let count: Int
+    private let mapped: Bool
+
+    /// Maps a whole file; nil if it cannot be opened, is empty or cannot be mapped.
+    public init?(path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
+        // MAP_POPULATE maps every page in one go: far cheaper than a fault per page during the checksum.
+        guard let p = mmap(nil, Int(st.st_size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0), p != MAP_FAILED else {
+            return nil
+        }
+        base = p
+        count = Int(st.st_size)
+        mapped = true
+    }
+
+    /// An aligned copy of `bytes` (for indexes serialised in memory, as the tests do).
+    public init(copying bytes: [UInt8]) {
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 4096)
+        bytes.withUnsafeBytes { if let src = $0.baseAddress { memory.copyMemory(from: src, byteCount: $0.count) } }
+        base = memory
+        count = bytes.count
+        mapped = false
+    }
+
+    deinit {
+        if mapped { munmap(base, count) } else { base.deallocate() }
+    }
+
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+}
