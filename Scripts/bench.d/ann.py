@@ -33,6 +33,10 @@ EFS = [int(e) for e in os.environ.get("EFS", "16 32 64 128 256").split()]
 NLIST = int(os.environ.get("NLIST", 1024))
 NPROBES = [int(p) for p in os.environ.get("NPROBES", "8 16 32 64").split()]
 CLIENTS = int(os.environ.get("CLIENTS", 2))
+# Filtered sweep: percent of rows passing `bucket < p` (bucket = id % 100, with an STL_SORT index),
+# searched at ef FILTER_EF.
+FILTERS = [int(p) for p in os.environ.get("FILTERS", "1 10 50").split()]
+FILTER_EF = int(os.environ.get("FILTER_EF", 64))
 THREADS = int(os.environ.get("THREADS", os.cpu_count()))
 K = 10
 
@@ -106,6 +110,26 @@ def measure_server(client, pid, port, name, queries, params):
     return found, len(bodies) / elapsed, cpu / len(bodies), loaded_qps, loaded_cpu
 
 
+def filtered_sweep(client, pid, name, base, queries):
+    """Recall@10 and one-client q/s and server CPU per query of HNSW searches with a filter letting through
+    p% of the rows, against exact answers over those rows."""
+    print(f"  filtered (HNSW ef {FILTER_EF}, filter bucket < p with bucket = id % 100 under STL_SORT, 1 client):")
+    print(f"{'pass':>6} {'recall':>7} {'q/s 1c':>8} {'CPU/q 1c':>9}")
+    for pct in FILTERS:
+        allowed = np.nonzero(np.arange(len(base)) % 100 < pct)[0]
+        exact = faiss.IndexFlatL2(base.shape[1])
+        exact.add(base[allowed])
+        truth = allowed[exact.search(queries, K)[1]].tolist()
+        bodies = [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "filter": f"bucket < {pct}",
+                                "searchParams": {"params": {"ef": FILTER_EF}}}, option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
+        for b in bodies[:10]:
+            client.call("entities/search", b)
+        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+        found = [[h["id"] for h in client.call("entities/search", b)["data"]] for b in bodies]
+        elapsed, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
+        print(f"{pct:>5}% {recall(found, truth):>7.3f} {len(bodies) / elapsed:>8.0f} {cpu / len(bodies) * 1e6:>7.0f}µs")
+
+
 def batch_throughput(search):
     """Queries/s of `search()` (one batched call over all queries) repeated for 3 seconds."""
     t0 = time.perf_counter()
@@ -122,11 +146,12 @@ def load_and_build(client, name, base, index_params):
     dim = base.shape[1]
     client.call("collections/create", {"collectionName": name, "schema": {"fields": [
         {"fieldName": "id", "dataType": "Int64", "isPrimary": True},
-        {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": dim}}]},
-        "indexParams": [dict(fieldName="vector", metricType="L2", **index_params)]})
+        {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": dim}},
+        {"fieldName": "bucket", "dataType": "Int64"}]},
+        "indexParams": [dict(fieldName="vector", metricType="L2", **index_params), {"fieldName": "bucket", "indexType": "STL_SORT"}]})
     t0 = time.perf_counter()
     for start in range(0, len(base), 1000):
-        rows = [{"id": i, "vector": base[i]} for i in range(start, min(start + 1000, len(base)))]
+        rows = [{"id": i, "vector": base[i], "bucket": i % 100} for i in range(start, min(start + 1000, len(base)))]
         client.call("entities/insert", orjson.dumps({"collectionName": name, "data": rows}, option=orjson.OPT_SERIALIZE_NUMPY))
     load_time = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -183,6 +208,7 @@ def main():
                 print(f"{ef:>5} {recall(found, truth):>7.3f} {qps:>8.0f} {cpu * 1e6:>7.0f}µs {loaded_qps:>8.0f} "
                       f"{loaded_cpu * 1e6:>8.0f}µs | {recall(theirs, truth):>7.3f} {per_query * 1e6:>6.0f} {hnsw_loaded:>8.0f} | "
                       f"{cpu / per_query:>12.2f} {loaded_cpu / per_query:>13.2f} {loaded_qps / hnsw_loaded:>13.2f}")
+            filtered_sweep(client, proc.pid, name, base, queries)
             client.call("collections/release", {"collectionName": name})
             client.call("collections/drop", {"collectionName": name})
 

@@ -150,7 +150,15 @@ public struct CompiledFilter: RowPredicate {
         if !segment.scalarIndexes.isEmpty { filter.root = filter.usingIndexes(root, segment) }
         let n = segment.count
         var result = [Bool](repeating: false, count: n)
-        for i in 0..<n where !segment.deleted[i] {
+        var start = 0
+        // A filter that is one indexed comparison on a field without nulls: its mask is the answer for the
+        // rows it covers.
+        if case .indexed(let slot, let field, _) = filter.root, segment.columns[field].nulls == nil {
+            let mask = filter.masks[slot]
+            for i in 0..<mask.count { result[i] = mask[i] && !segment.deleted[i] }
+            start = mask.count
+        }
+        for i in start..<n where !segment.deleted[i] {
             result[i] = filter.truth(filter.root, segment, i) == true
         }
         return result

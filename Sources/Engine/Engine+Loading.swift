@@ -58,6 +58,7 @@ extension Engine {
                 self.restoreIndexes(c, data, saved: self.readSavedIndexes(c))
                 return { [self] in loaded.withLock { $0[c.id] = $0[c.id] ?? data } }
             }
+            releaseLoadMemory()
             scheduleBuilds(c.id)
             return
         }
@@ -112,6 +113,7 @@ extension Engine {
                     loaded.withLock { $0[c.id] = $0[c.id] ?? data }
                 }
             }
+            releaseLoadMemory()
             logger.info("collection loaded", metadata: ["collection": "\(c.name)", "rows": "\(job.total)"])
             scheduleBuilds(c.id)
         } catch {
@@ -119,6 +121,13 @@ extension Engine {
             loading.withLock { $0[c.id] = nil }
             logger.error("collection load failed; load it again", metadata: ["collection": "\(c.name)", "error": "\(error)"])
         }
+    }
+
+    /// After a load, what it used only in passing leaves the process: the LMDB pages its scan mapped (still
+    /// in the page cache) and the heap its per-row decoding freed.
+    private func releaseLoadMemory() {
+        storage.releaseMappedPages()
+        malloc_trim(0)
     }
 
     /// A failpoint for the tests: `SWIFTVEC_TEST_LOAD_PAUSE_MS` holds every background load that long after
@@ -144,3 +153,8 @@ extension Engine {
         return (.notLoad, 0)
     }
 }
+
+/// glibc's `malloc_trim` (from malloc.h, which the Glibc module does not export): returns the free memory
+/// at the top and inside the heap to the system.
+@_silgen_name("malloc_trim")
+private func malloc_trim(_ pad: Int) -> Int32

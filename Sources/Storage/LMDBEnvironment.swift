@@ -22,6 +22,26 @@ public final class LMDBEnvironment: @unchecked Sendable {
     public let durable: Bool
     private var closed = false
 
+    /// Unmaps from this process the pages a large scan touched (they stay in the page cache, and the next
+    /// read maps them back): after a collection is loaded into memory, its records need not count twice in
+    /// the process's resident memory. Harmless to LMDB, whose map is read-only and file-backed (MADV_DONTNEED
+    /// on a shared file mapping drops page-table entries, never data).
+    public func releaseMappedPages() {
+        // LMDB does not tell where it mapped the file (`me_mapaddr` is only set for fixed maps): the process's
+        // own map list does.
+        guard let maps = fopen("/proc/self/maps", "r") else { return }
+        defer { fclose(maps) }
+        let file = path + "/data.mdb"
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), maps) != nil {
+            let text = String(cString: line).trimmingSuffix()
+            guard text.hasSuffix(" " + file), let dash = text.firstIndex(of: "-"), let space = text.firstIndex(of: " "),
+                  let start = UInt(text[..<dash], radix: 16), let end = UInt(text[text.index(after: dash)..<space], radix: 16),
+                  let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
+            madvise(address, Int(end - start), MADV_DONTNEED)
+        }
+    }
+
     /// Opens (creating if needed) the environment in `directory`, takes the directory lock, opens every
     /// table and checks the format version.
     public init(directory: String, mapSize: Int = 1 << 30, maxMapSize: Int = 1 << 44, durable: Bool = true) throws {
@@ -195,3 +215,11 @@ public final class LMDBEnvironment: @unchecked Sendable {
 
 /// Internal signal that a write hit `MDB_MAP_FULL`; `write` turns it into a map growth and a retry.
 enum LMDBMapFull: Error { case full }
+
+private extension String {
+    func trimmingSuffix() -> String {
+        var s = self
+        while s.last == "\n" { s.removeLast() }
+        return s
+    }
+}

@@ -4,9 +4,9 @@ import Glibc
 /// memory. A deserialised graph points into it instead of copying its large buffers, so a restart neither
 /// allocates nor zeroes them; the pages come from the page cache.
 ///
-/// The mapping is private and copy-on-write, so nothing written through it reaches the file; files are
-/// replaced by rename, never rewritten in place, so the mapped inode never changes under it. Immutable after
-/// init, hence `Sendable`.
+/// The mapping is read-only (and private): a writable private mapping would be copied page by page into
+/// anonymous memory by MAP_POPULATE, doubling the index's memory. Files are replaced by rename, never
+/// rewritten in place, so the mapped inode never changes under it. Immutable after init, hence `Sendable`.
 public final class FileRegion: @unchecked Sendable {
     public let base: UnsafeMutableRawPointer
     public let count: Int
@@ -20,7 +20,7 @@ public final class FileRegion: @unchecked Sendable {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
         // MAP_POPULATE maps every page in one go: far cheaper than a fault per page during the checksum.
-        guard let p = mmap(nil, Int(st.st_size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0), p != MAP_FAILED else {
+        guard let p = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), p != MAP_FAILED else {
             return nil
         }
         base = p
