@@ -96,18 +96,28 @@ def saturate(pid, port, bodies, clients):
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), cpu / max(requests, 1)
 
 
-def measure_server(client, pid, port, name, queries, params):
-    """One sweep point over HTTP: every query once from one client (ids found, queries/s, server CPU per
-    query), then the saturating load. Returns (found, q/s, CPU s/query, saturated q/s, saturated CPU s/query)."""
-    bodies = [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "searchParams": {"params": params}},
-                           option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
+def search_bodies(name, queries, params, filter=""):
+    return [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "filter": filter, "searchParams": {"params": params}},
+                         option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
+
+
+def one_client(client, pid, bodies):
+    """Every request once from one client after a warm-up: (ids found, queries/s, server CPU s/query)."""
     for b in bodies[:20]:
         client.call("entities/search", b)
     cpu0, t0 = cpu_seconds(pid), time.perf_counter()
     found = [[h["id"] for h in client.call("entities/search", b)["data"]] for b in bodies]
     elapsed, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
+    return found, len(bodies) / elapsed, cpu / len(bodies)
+
+
+def measure_server(client, pid, port, name, queries, params):
+    """One sweep point over HTTP: every query once from one client, then the saturating load.
+    Returns (found, q/s, CPU s/query, saturated q/s, saturated CPU s/query)."""
+    bodies = search_bodies(name, queries, params)
+    found, qps, cpu = one_client(client, pid, bodies)
     loaded_qps, loaded_cpu = saturate(pid, port, bodies, CLIENTS)
-    return found, len(bodies) / elapsed, cpu / len(bodies), loaded_qps, loaded_cpu
+    return found, qps, cpu, loaded_qps, loaded_cpu
 
 
 def filtered_sweep(client, pid, name, base, queries):
@@ -120,14 +130,8 @@ def filtered_sweep(client, pid, name, base, queries):
         exact = faiss.IndexFlatL2(base.shape[1])
         exact.add(base[allowed])
         truth = allowed[exact.search(queries, K)[1]].tolist()
-        bodies = [orjson.dumps({"collectionName": name, "data": [q], "limit": K, "filter": f"bucket < {pct}",
-                                "searchParams": {"params": {"ef": FILTER_EF}}}, option=orjson.OPT_SERIALIZE_NUMPY) for q in queries]
-        for b in bodies[:10]:
-            client.call("entities/search", b)
-        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
-        found = [[h["id"] for h in client.call("entities/search", b)["data"]] for b in bodies]
-        elapsed, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
-        print(f"{pct:>5}% {recall(found, truth):>7.3f} {len(bodies) / elapsed:>8.0f} {cpu / len(bodies) * 1e6:>7.0f}µs")
+        found, qps, cpu = one_client(client, pid, search_bodies(name, queries, {"ef": FILTER_EF}, f"bucket < {pct}"))
+        print(f"{pct:>5}% {recall(found, truth):>7.3f} {qps:>8.0f} {cpu * 1e6:>7.0f}µs")
 
 
 def batch_throughput(search):

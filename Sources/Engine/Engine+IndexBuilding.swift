@@ -30,11 +30,9 @@ extension Engine {
         ["HNSW", "AUTOINDEX", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "BIN_IVF_FLAT", "SPARSE_INVERTED_INDEX", "SPARSE_WAND"].contains(d.indexType)
     }
 
-    /// Scalar index types; each is served by a `ScalarIndex` over the field's values.
-    static func isScalarIndex(_ d: IndexDefinition, on field: FieldSchema) -> Bool {
-        !field.dataType.isVector && ["AUTOINDEX", "INVERTED", "STL_SORT", "BITMAP", "Trie"].contains(d.indexType)
-            && [.bool, .int8, .int16, .int32, .int64, .float, .double, .varChar].contains(field.dataType)
-    }
+    /// Whether an index on `field` is built as a `ScalarIndex` (every index on a scalar field is one of
+    /// the scalar types, which all share it; JSON and Array fields' are not built).
+    static func isScalarIndex(on field: FieldSchema) -> Bool { ScalarIndex.serves(field.dataType) }
 
     /// Queues builds for the indexed fields of a loaded collection whose uncovered tail is large enough (any
     /// size with `force`). A scalar index is built at once the first time, then rebuilt over every row when
@@ -43,7 +41,7 @@ extension Engine {
         guard let data = loadedData(collectionID), let c = snapshot.collections[collectionID] else { return }
         for definition in c.indexes {
             guard let field = c.schema.field(named: definition.fieldName) else { continue }
-            let scalar = Self.isScalarIndex(definition, on: field)
+            let scalar = Self.isScalarIndex(on: field)
             guard scalar || (field.dataType.isVector && Self.isGraphIndex(definition)) else { continue }
             let job: (start: Int, end: Int)? = data.writeIndexes { segment, state in
                 guard state.building[field.name] == nil else {
@@ -105,7 +103,7 @@ extension Engine {
         let resolvedM = definition.indexType == "AUTOINDEX" ? 18 : Int(definition.params.value(of: "M") ?? "") ?? 30
         let resolvedEf = definition.indexType == "AUTOINDEX" ? 240 : Int(definition.params.value(of: "efConstruction") ?? "") ?? 360
         // Copy the vectors (widened to Float32) under the read lock; build without it.
-        let vectors: [Float] = data.read { segment in
+        var prepared: [Float] = data.read { segment in
             let column = segment.columns.first { $0.field.name == field.name }!
             var out = [Float](repeating: 0, count: range.count * dim)
             column.dense.withUnsafeBytes { raw in
@@ -124,12 +122,14 @@ extension Engine {
             }
             return out
         }
-        var prepared = vectors
+        // COSINE is searched as the inner product of normalised rows: normalised in place.
         if metric == .cosine {
-            for k in 0..<range.count {
-                let row = Array(vectors[(k * dim)..<((k + 1) * dim)])
-                let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                if norm > 0 { prepared.replaceSubrange((k * dim)..<((k + 1) * dim), with: row.map { $0 / norm }) }
+            prepared.withUnsafeMutableBufferPointer { rows in
+                for k in 0..<range.count {
+                    let row = UnsafeMutableBufferPointer(rebasing: rows[(k * dim)..<((k + 1) * dim)])
+                    let norm = Distance.dot(row.baseAddress!, row.baseAddress!, dim).squareRoot()
+                    if norm > 0 { for d in 0..<dim { row[d] /= norm } }
+                }
             }
         }
         if definition.indexType.hasPrefix("IVF_") {
@@ -365,7 +365,7 @@ extension Engine {
     /// Build progress of one index: rows covered by built graphs, of the live rows.
     func indexProgress(_ c: CollectionInfo, definition: IndexDefinition) throws(SwiftvecError) -> (total: Int64, indexed: Int64) {
         let total = try storedRowCount(c, partitionID: nil)
-        if let field = c.schema.field(named: definition.fieldName), Self.isScalarIndex(definition, on: field), let data = loadedData(c.id) {
+        if let field = c.schema.field(named: definition.fieldName), Self.isScalarIndex(on: field), let data = loadedData(c.id) {
             // Live rows below the index's coverage.
             return (total, data.readIndexes { segment, state in
                 Int64(segment.deleted.prefix(state.coveredUpTo[field.name] ?? 0).reduce(0) { $0 + ($1 ? 0 : 1) })

@@ -52,10 +52,12 @@ extension Engine {
         guard total >= Self.backgroundLoadRows else {
             // A write job, so that no commit falls between the snapshot read and the moment the rows receive
             // changes.
+            // The saved files are read before the write job, which needs only the rows.
+            let saved = readSavedIndexes(c)
             try perform { txn in
                 let data = try self.buildData(c, txn: txn.reader)
                 // Saved indexes go into the new data before anyone can see it, so no build can race them.
-                self.restoreIndexes(c, data, saved: self.readSavedIndexes(c))
+                self.restoreIndexes(c, data, saved: saved)
                 return { [self] in loaded.withLock { $0[c.id] = $0[c.id] ?? data } }
             }
             releaseLoadMemory()

@@ -20,6 +20,11 @@ final class ScalarIndex: Sendable {
     let isBool: Bool
     let positions: [Int32]
 
+    /// The field types it serves: booleans, numbers and strings.
+    static func serves(_ type: DataType) -> Bool {
+        [.bool, .int8, .int16, .int32, .int64, .float, .double, .varChar].contains(type)
+    }
+
     /// Sorts the non-null values of `column`'s first `count` rows; nil for a type it does not serve.
     init?(column: Column, field: Int, count: Int) {
         let live = (0..<count).filter { !column.isNull($0) }

@@ -13,27 +13,19 @@ extension HNSWIndex {
 
     /// The graph and `payload` (bytes the caller wants stored with it, e.g. row ids) as one buffer.
     public func serialized(payload: [UInt8]) -> [UInt8] {
-        var out = Self.magic
-        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        func i32(_ v: Int32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        func align() { out.append(contentsOf: repeatElement(0, count: (Self.sectionAlignment - out.count % Self.sectionAlignment) % Self.sectionAlignment)) }
-        u32(Self.formatVersion)
-        out.append(UInt8(Metric.allCases.firstIndex(of: metric)!))
-        u32(UInt32(dimension)); u32(UInt32(m)); u32(UInt32(efConstruction)); u32(UInt32(count))
-        i32(Int32(state.maxLevel)); u32(state.entryPoint)
-        u32(UInt32(payload.count)); out.append(contentsOf: payload)
-        out.append(contentsOf: state.levels)
-        for block in state.upper {
-            u32(UInt32(block.count))
-            block.withUnsafeBytes { out.append(contentsOf: $0) }
-        }
-        align()
-        out.append(contentsOf: UnsafeRawBufferPointer(start: state.level0, count: count * (maxM0 + 1) * 4))
-        align()
-        out.append(contentsOf: UnsafeRawBufferPointer(start: state.vectors, count: count * dimension * 4))
-        let checksum = out.withUnsafeBytes { Self.fnv1a($0) }
-        withUnsafeBytes(of: checksum.littleEndian) { out.append(contentsOf: $0) }
-        return out
+        var w = IndexWriter(magic: Self.magic)
+        w.u32(Int(Self.formatVersion))
+        w.u8(UInt8(Metric.allCases.firstIndex(of: metric)!))
+        w.u32(dimension); w.u32(m); w.u32(efConstruction); w.u32(count)
+        w.u32(Int(Int32(state.maxLevel))); w.u32(Int(state.entryPoint))
+        w.array(payload)
+        w.raw(state.levels)
+        for block in state.upper { w.array(block) }
+        w.align(Self.sectionAlignment)
+        w.raw(UnsafeRawBufferPointer(start: state.level0, count: count * (maxM0 + 1) * 4))
+        w.align(Self.sectionAlignment)
+        w.raw(UnsafeRawBufferPointer(start: state.vectors, count: count * dimension * 4))
+        return w.finished()
     }
 
     /// `deserialize(_:)` over a copy of `bytes`.
@@ -45,50 +37,33 @@ extension HNSWIndex {
     /// another format version. Returns the payload too. The graph's vectors and level-0 links stay in
     /// `region` (which it keeps alive): nothing large is copied.
     public static func deserialize(_ region: FileRegion) -> (HNSWIndex, [UInt8])? {
-        let bytes = region.bytes
-        guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { return nil }
-        let bodyCount = bytes.count - 8
-        guard UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bodyCount, as: UInt64.self))
-                == fnv1a(UnsafeRawBufferPointer(rebasing: bytes[..<bodyCount])) else { return nil }
-        var offset = magic.count
-        func read<T: FixedWidthInteger>(_: T.Type) -> T? {
-            guard offset + MemoryLayout<T>.size <= bodyCount else { return nil }
-            defer { offset += MemoryLayout<T>.size }
-            return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
-        }
-        func take(_ n: Int) -> UnsafeRawBufferPointer? {
-            guard n >= 0, offset + n <= bodyCount else { return nil }
-            defer { offset += n }
-            return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])
-        }
-        func align() { offset += (sectionAlignment - offset % sectionAlignment) % sectionAlignment }
-        guard read(UInt32.self) == formatVersion, let metricIndex = read(UInt8.self), Int(metricIndex) < Metric.allCases.count,
-              let dim = read(UInt32.self), let m = read(UInt32.self), let efc = read(UInt32.self), let count = read(UInt32.self),
-              let maxLevel = read(Int32.self), let entry = read(UInt32.self), let payloadLength = read(UInt32.self),
-              let payload = take(Int(payloadLength)), let levels = take(Int(count)) else { return nil }
+        guard var r = IndexReader(region.bytes, magic: magic), r.u32() == Int(formatVersion), let metricIndex = r.u8(),
+              Int(metricIndex) < Metric.allCases.count, let dim = r.u32(), let m = r.u32(), let efc = r.u32(), let count = r.u32(),
+              let maxLevel = r.u32().map({ Int(Int32(truncatingIfNeeded: $0)) }), let entry = r.u32(), let payload = r.array(UInt8.self),
+              let levels = r.raw(UInt8.self, count: count) else { return nil }
         // Sizes are checked before anything is derived from them.
-        guard dim >= 1, dim <= 65_536, m >= 1, m <= 2048, efc <= UInt32(Int32.max),
-              Int(count) * Int(dim) * 4 <= bodyCount, Int(count) * (2 * Int(m) + 1) * 4 <= bodyCount else { return nil }
+        guard dim >= 1, dim <= 65_536, m >= 1, m <= 2048, efc <= Int(Int32.max),
+              count * dim * 4 <= region.count, count * (2 * m + 1) * 4 <= region.count else { return nil }
         var upper: [[UInt32]] = []
-        upper.reserveCapacity(Int(count))
-        for _ in 0..<Int(count) {
-            guard let n = read(UInt32.self), let block = take(Int(n) * 4) else { return nil }
-            upper.append(n == 0 ? [] : Array(block.bindMemory(to: UInt32.self)))
+        upper.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let block = r.array(UInt32.self) else { return nil }
+            upper.append(block)
         }
-        let maxM0 = 2 * max(Int(m), 2)
-        align()
-        guard let links = take(Int(count) * (maxM0 + 1) * 4) else { return nil }
-        align()
-        guard let vectors = take(Int(count) * Int(dim) * 4), offset == bodyCount else { return nil }
-        let index = HNSWIndex(dimension: Int(dim), capacity: Int(count), m: Int(m), efConstruction: Int(efc),
+        let maxM0 = 2 * max(m, 2)
+        r.align(sectionAlignment)
+        guard let links = r.bytes(count * (maxM0 + 1) * 4) else { return nil }
+        r.align(sectionAlignment)
+        guard let vectors = r.bytes(count * dim * 4), r.isAtEnd else { return nil }
+        let index = HNSWIndex(dimension: dim, capacity: count, m: m, efConstruction: efc,
                               metric: Metric.allCases[Int(metricIndex)], seed: 100,
                               vectors: UnsafeMutableRawPointer(mutating: vectors.baseAddress!).assumingMemoryBound(to: Float.self),
                               level0: UnsafeMutableRawPointer(mutating: links.baseAddress!).assumingMemoryBound(to: UInt32.self),
                               region: region)
-        guard index.restore(count: Int(count), levels: Array(levels), upper: upper, maxLevel: Int(maxLevel), entryPoint: entry) else {
+        guard index.restore(count: count, levels: levels, upper: upper, maxLevel: maxLevel, entryPoint: UInt32(entry)) else {
             return nil
         }
-        return (index, Array(payload))
+        return (index, payload)
     }
 
     static func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 {

@@ -8,53 +8,30 @@ extension IVFIndex {
     public static let magic: [UInt8] = Array("SVIVF002".utf8)
 
     public func serialized(payload: [UInt8]) -> [UInt8] {
-        var out = Self.magic
-        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        u32(1)
-        out.append(UInt8(Metric.allCases.firstIndex(of: metric)!))
+        var w = IndexWriter(magic: Self.magic)
+        w.u32(1)
+        w.u8(UInt8(Metric.allCases.firstIndex(of: metric)!))
         switch encoding {
-        case .flat: out.append(0); u32(0); u32(0)
-        case .scalar8: out.append(1); u32(0); u32(0)
-        case .product(let m, let nbits): out.append(2); u32(UInt32(m)); u32(UInt32(nbits))
+        case .flat: w.u8(0); w.u32(0); w.u32(0)
+        case .scalar8: w.u8(1); w.u32(0); w.u32(0)
+        case .product(let m, let nbits): w.u8(2); w.u32(m); w.u32(nbits)
         }
-        u32(UInt32(ksub)); u32(UInt32(dimension)); u32(UInt32(nlist)); u32(UInt32(count))
-        u32(UInt32(payload.count)); out.append(contentsOf: payload)
-        for floats in [centroids, sqOffset, sqScale, codebooks] { floats.withUnsafeBytes { out.append(contentsOf: $0) } }
+        w.u32(ksub); w.u32(dimension); w.u32(nlist); w.u32(count)
+        w.array(payload)
+        for floats in [centroids, sqOffset, sqScale, codebooks] { w.raw(floats) }
         for l in 0..<nlist {
-            u32(UInt32(listIDs[l].count))
-            listIDs[l].withUnsafeBytes { out.append(contentsOf: $0) }
-            out.append(contentsOf: codes[l])
+            w.array(listIDs[l])
+            w.raw(codes[l])
         }
-        let checksum = HNSWIndex.fnv1a(out[...])
-        withUnsafeBytes(of: checksum.littleEndian) { out.append(contentsOf: $0) }
-        return out
+        return w.finished()
     }
 
     /// An index from `serialized` output and its payload; nil if the bytes are truncated, damaged or
     /// inconsistent (every id once, every PQ code within its codebook).
-    public static func deserialize(_ bytes: [UInt8]) -> (IVFIndex, [UInt8])? {
-        guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { return nil }
-        let body = bytes[..<(bytes.count - 8)]
-        var stored: UInt64 = 0
-        withUnsafeMutableBytes(of: &stored) { $0.copyBytes(from: bytes[(bytes.count - 8)...]) }
-        guard UInt64(littleEndian: stored) == HNSWIndex.fnv1a(body) else { return nil }
-        var offset = magic.count
-        func u32() -> Int? {
-            guard offset + 4 <= body.count else { return nil }
-            var v: UInt32 = 0
-            withUnsafeMutableBytes(of: &v) { $0.copyBytes(from: bytes[offset..<(offset + 4)]) }
-            offset += 4
-            return Int(UInt32(littleEndian: v))
-        }
-        func take(_ n: Int) -> ArraySlice<UInt8>? {
-            guard n >= 0, offset + n <= body.count else { return nil }
-            defer { offset += n }
-            return bytes[offset..<(offset + n)]
-        }
-        func floats(_ n: Int) -> [Float]? { take(n * 4).map { s in s.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) } } }
-        guard u32() == 1, let metricByte = take(1)?.first, Int(metricByte) < Metric.allCases.count, let tag = take(1)?.first,
-              let m = u32(), let nbits = u32(), let ksub = u32(), let dim = u32(), let nlist = u32(), let count = u32(),
-              dim >= 1, dim <= 65_536, nlist >= 1, nlist <= max(count, 1), let payloadLength = u32(), let payload = take(payloadLength)
+    public static func deserialize(_ bytes: UnsafeRawBufferPointer) -> (IVFIndex, [UInt8])? {
+        guard var r = IndexReader(bytes, magic: magic), r.u32() == 1, let metricByte = r.u8(), Int(metricByte) < Metric.allCases.count,
+              let tag = r.u8(), let m = r.u32(), let nbits = r.u32(), let ksub = r.u32(), let dim = r.u32(), let nlist = r.u32(),
+              let count = r.u32(), dim >= 1, dim <= 65_536, nlist >= 1, nlist <= max(count, 1), let payload = r.array(UInt8.self)
         else { return nil }
         let encoding: IVFEncoding
         switch tag {
@@ -69,8 +46,8 @@ extension IVFIndex {
         index.count = count
         index.ksub = ksub
         let sqCount = tag == 1 ? dim : 0
-        guard let centroids = floats(nlist * dim), let low = floats(sqCount), let scale = floats(sqCount),
-              let books = floats(tag == 2 ? ksub * dim : 0) else { return nil }
+        guard let centroids = r.raw(Float.self, count: nlist * dim), let low = r.raw(Float.self, count: sqCount),
+              let scale = r.raw(Float.self, count: sqCount), let books = r.raw(Float.self, count: tag == 2 ? ksub * dim : 0) else { return nil }
         index.centroids = centroids
         index.sqOffset = low
         index.sqScale = scale
@@ -78,23 +55,23 @@ extension IVFIndex {
         var seen = [Bool](repeating: false, count: count)
         let size = index.codeSize
         for _ in 0..<nlist {
-            guard let n = u32(), let ids = take(n * 4), let listCodes = take(n * size) else { return nil }
-            let list = ids.withUnsafeBytes { Array($0.bindMemory(to: UInt32.self)) }
+            guard let list = r.array(UInt32.self), let codes = r.raw(UInt8.self, count: list.count * size) else { return nil }
             for id in list {
                 guard Int(id) < count, !seen[Int(id)] else { return nil }
                 seen[Int(id)] = true
             }
-            let codes = Array(listCodes)
             if case .product(let m, let nbits) = encoding {
                 let ok = codes.withUnsafeBufferPointer { c in
-                    (0..<n).allSatisfy { r in (0..<m).allSatisfy { index.productCode(c.baseAddress! + r * size, $0, wide: nbits > 8) < ksub } }
+                    (0..<list.count).allSatisfy { row in
+                        (0..<m).allSatisfy { index.productCode(c.baseAddress! + row * size, $0, wide: nbits > 8) < ksub }
+                    }
                 }
                 guard ok else { return nil }
             }
             index.listIDs.append(list)
             index.codes.append(codes)
         }
-        guard offset == body.count, !seen.contains(false) else { return nil }
-        return (index, Array(payload))
+        guard r.isAtEnd, !seen.contains(false) else { return nil }
+        return (index, payload)
     }
 }

@@ -4,9 +4,12 @@ struct IndexWriter {
 
     init(magic: [UInt8]) { bytes = magic }
 
-    mutating func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func u8(_ v: UInt8) { bytes.append(v) }
     mutating func raw<T: BitwiseCopyable>(_ items: [T]) { items.withUnsafeBytes { bytes.append(contentsOf: $0) } }
+    mutating func raw(_ buffer: UnsafeRawBufferPointer) { bytes.append(contentsOf: buffer) }
+    /// Zeros up to the next multiple of `alignment` (a section a mapped file is used from in place).
+    mutating func align(_ alignment: Int) { bytes.append(contentsOf: repeatElement(0, count: (alignment - bytes.count % alignment) % alignment)) }
     /// A count, then the items.
     mutating func array<T: BitwiseCopyable>(_ items: [T]) {
         u32(items.count)
@@ -51,6 +54,16 @@ struct IndexReader {
         defer { offset += 1 }
         return bytes[offset]
     }
+
+    /// `n` bytes in place (no copy): valid as long as the buffer the reader reads.
+    mutating func bytes(_ n: Int) -> UnsafeRawBufferPointer? {
+        guard n >= 0, n <= end - offset else { return nil }
+        defer { offset += n }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])
+    }
+
+    /// Skips to the next multiple of `alignment` (see `IndexWriter.align`).
+    mutating func align(_ alignment: Int) { offset += (alignment - offset % alignment) % alignment }
 
     /// `count` items written by `raw`.
     mutating func raw<T: BitwiseCopyable>(_: T.Type, count: Int) -> [T]? {

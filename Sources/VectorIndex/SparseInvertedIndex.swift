@@ -46,7 +46,7 @@ public final class SparseInvertedIndex: @unchecked Sendable {
     }
 
     /// The magnitude below which values are dropped: the `ratio` quantile of the magnitudes (0: none).
-    static func cutoff(_ values: ArraySlice<Float>, ratio: Float) -> Float {
+    static func cutoff<C: Collection<Float>>(_ values: C, ratio: Float) -> Float {
         let drop = Int(Float(values.count) * ratio)
         guard drop > 0 else { return 0 }
         return values.map { abs($0) }.sorted()[drop]
@@ -56,7 +56,7 @@ public final class SparseInvertedIndex: @unchecked Sendable {
 extension SparseInvertedIndex: VectorSearchIndex {
     public func search(_ query: IndexQuery, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
         guard case .sparse(let qi, let qv) = query, count > 0, k > 0 else { return [] }
-        let cut = Self.cutoff(ArraySlice(qv), ratio: min(max(parameters.dropRatio, 0), 0.999))
+        let cut = Self.cutoff(qv, ratio: min(max(parameters.dropRatio, 0), 0.999))
         var scores = [Float](repeating: 0, count: count)
         scores.withUnsafeMutableBufferPointer { s in
             ids.withUnsafeBufferPointer { ids in

@@ -64,11 +64,11 @@ public enum IndexFile {
         deserialize(FileRegion(copying: bytes))
     }
 
-    /// A graph keeps pointing into `region`; the other indexes copy what they need out of it.
+    /// A graph keeps pointing into `region`; the other indexes copy their arrays out of it once.
     public static func deserialize(_ region: FileRegion) -> ((any VectorSearchIndex), [UInt8])? {
         let bytes = region.bytes
         if bytes.starts(with: HNSWIndex.magic), let (index, payload) = HNSWIndex.deserialize(region) { return (index, payload) }
-        if bytes.starts(with: IVFIndex.magic), let (index, payload) = IVFIndex.deserialize(Array(bytes)) { return (index, payload) }
+        if bytes.starts(with: IVFIndex.magic), let (index, payload) = IVFIndex.deserialize(bytes) { return (index, payload) }
         if bytes.starts(with: BinaryIVFIndex.magic), let (index, payload) = BinaryIVFIndex.deserialize(bytes) { return (index, payload) }
         if bytes.starts(with: SparseInvertedIndex.magic), let (index, payload) = SparseInvertedIndex.deserialize(bytes) {
             return (index, payload)
