@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layering (see ../shared/ARCHITECTURE.md): swiftvec → API → (HTTP, JSON, Engine) ; Engine → Storage.
-// Only HTTP imports CMicroHTTPD, only JSON imports CJansson, only Storage imports CLMDB.
+// Only HTTP imports CMicroHTTPD, only JSON imports CJansson, only Storage imports CLMDB, only Credentials
+// imports CXCrypt.
 let package = Package(
     name: "swiftvec",
     products: [
@@ -16,6 +17,9 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        // libxcrypt: yescrypt password hashes.
+        .systemLibrary(name: "CXCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .target(name: "Credentials", dependencies: ["CXCrypt"]),
 
         // simdjson (Debian: libsimdjson-dev) parses request bodies; jansson reports where invalid JSON breaks.
         .target(name: "CSimdJSON", cxxSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("simdjson")]),
@@ -32,8 +36,10 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell", "-enforce-exclusivity=unchecked"])]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
         // Engine uses the JSON value type (not jansson) for JSON fields and the dynamic field.
-        .target(name: "Engine", dependencies: ["Storage", "Filter", "VectorCore", "VectorIndex", "JSON", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "API", dependencies: ["Engine", "HTTP", "JSON", "VectorCore", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Engine", dependencies: ["Storage", "Filter", "VectorCore", "VectorIndex", "JSON", "Credentials", .product(name: "Logging", package: "swift-log")]),
+        // The API contract (`openapi.yaml` at the top, linked here, and its JSON form) is embedded in the binary.
+        .target(name: "API", dependencies: ["Engine", "HTTP", "JSON", "VectorCore", .product(name: "Logging", package: "swift-log")],
+                resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/openapi.json")]),
         .executableTarget(
             name: "swiftvec",
             dependencies: [

@@ -6,12 +6,14 @@ extension ErrorCode {
     var httpStatus: Int {
         switch self {
         case .notAuthenticated: 401
+        case .privilegeNotPermitted: 403
         case .timeout: 408
         case .parameterTooLarge: 413
         case .success, .serviceInternal, .quotaExceeded, .collectionNotFound, .collectionNotLoaded,
              .collectionLimitExceeded, .partitionNotFound, .partitionNotLoaded, .indexNotFound, .databaseNotFound,
              .databaseLimitExceeded, .invalidDatabaseName, .invalidParameter, .invalidJSON, .fieldNotFound,
-             .missingRequiredParameter, .invalidInsertData, .invalidSearchResult, .invalidPrimaryKey, .unexpected:
+             .missingRequiredParameter, .invalidInsertData, .invalidSearchResult, .invalidPrimaryKey, .unexpected,
+             .aliasNotFound, .aliasCollectionConflict, .aliasAlreadyExists, .privilegeNotAuthenticated:
             200
         }
     }

@@ -9,6 +9,8 @@ struct RequestContext {
     /// The `DB-Name` header.
     let headerDatabase: String?
     let options: APIOptions
+    /// The authenticated user; nil when authentication is off.
+    let caller: String?
 
     /// The database of the request: `dbName` in the body, else the `DB-Name` header, else `default`.
     func database() throws(SwiftvecError) -> String {
@@ -32,12 +34,18 @@ struct Route: Sendable {
     let path: String
     /// The Milvus request struct name (used in 1802 messages).
     let requestName: String
+    /// The Milvus privilege the caller needs (checked only with authentication on).
+    let privilege: String
+    /// True when a user may call the route on itself (`userName` = the caller) without the privilege.
+    let selfService: Bool
     let handler: @Sendable (RequestContext) throws(SwiftvecError) -> Reply
 
-    init(_ group: String, _ action: String, _ requestName: String,
-         _ handler: @escaping @Sendable (RequestContext) throws(SwiftvecError) -> Reply) {
+    init(_ group: String, _ action: String, _ requestName: String, _ privilege: String,
+         _ handler: @escaping @Sendable (RequestContext) throws(SwiftvecError) -> Reply, selfService: Bool = false) {
         path = "/v2/vectordb/\(group)/\(action)"
         self.requestName = requestName
+        self.privilege = privilege
+        self.selfService = selfService
         self.handler = handler
     }
 }

@@ -167,3 +167,85 @@ extension CollectionInfo {
         lastOperation = try r.readUInt64()
     }
 }
+
+extension AliasInfo {
+    func encoded() -> [UInt8] {
+        var w = RecordWriter()
+        w.write(recordVersion)
+        w.write(id)
+        w.write(databaseID)
+        w.write(name)
+        w.write(collectionID)
+        return w.bytes
+    }
+
+    init(record: [UInt8]) throws {
+        var r = RecordReader(record, what: "alias")
+        try r.expectVersion("alias")
+        self.init(id: try r.readInt64(), databaseID: try r.readInt64(), name: try r.readString(),
+                  collectionID: try r.readInt64())
+    }
+}
+
+extension UserInfo {
+    func encoded() -> [UInt8] {
+        var w = RecordWriter()
+        w.write(recordVersion)
+        w.write(id)
+        w.write(name)
+        w.write(passwordHash)
+        w.write(roles)
+        w.write(createdAt)
+        return w.bytes
+    }
+
+    init(record: [UInt8]) throws {
+        var r = RecordReader(record, what: "user")
+        try r.expectVersion("user")
+        self.init(id: try r.readInt64(), name: try r.readString(), passwordHash: try r.readString(),
+                  roles: try r.readStrings(), createdAt: try r.readInt64())
+    }
+}
+
+extension RoleInfo {
+    func encoded() -> [UInt8] {
+        var w = RecordWriter()
+        w.write(recordVersion)
+        w.write(id)
+        w.write(name)
+        w.write(grants) { w, g in
+            w.write(g.objectType)
+            w.write(g.objectName)
+            w.write(g.dbName)
+            w.write(g.privilege)
+            w.write(g.grantor)
+        }
+        return w.bytes
+    }
+
+    init(record: [UInt8]) throws {
+        var r = RecordReader(record, what: "role")
+        try r.expectVersion("role")
+        self.init(id: try r.readInt64(), name: try r.readString(), grants: try r.readArray { r in
+            PrivilegeGrant(objectType: try r.readString(), objectName: try r.readString(), dbName: try r.readString(),
+                           privilege: try r.readString(), grantor: try r.readString())
+        })
+    }
+}
+
+extension PrivilegeGroupInfo {
+    func encoded() -> [UInt8] {
+        var w = RecordWriter()
+        w.write(recordVersion)
+        w.write(id)
+        w.write(name)
+        w.write(privileges)
+        return w.bytes
+    }
+
+    init(record: [UInt8]) throws {
+        var r = RecordReader(record, what: "privilege group")
+        try r.expectVersion("privilege group")
+        self.init(id: try r.readInt64(), name: try r.readString(), privileges: try r.readStrings())
+    }
+}

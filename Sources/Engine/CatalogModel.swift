@@ -125,3 +125,11 @@ public enum LoadState: String, Sendable {
     case loading = "LoadStateLoading"
     case loaded = "LoadStateLoaded"
 }
+
+/// Another name for a collection, usable wherever a collection name is.
+public struct AliasInfo: Sendable, Equatable {
+    public var id: Int64
+    public var databaseID: Int64
+    public var name: String
+    public var collectionID: Int64
+}

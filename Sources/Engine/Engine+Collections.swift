@@ -10,7 +10,8 @@ extension Engine {
     /// False when the collection does not exist (the database must exist).
     public func hasCollection(database: String, name: String) throws(SwiftvecError) -> Bool {
         let s = snapshot
-        return s.collectionID(database: try s.database(named: database), name: name) != nil
+        let db = try s.database(named: database)
+        return s.collectionID(database: db, name: name) != nil || s.alias(database: db, name: name) != nil
     }
 
     public func describeCollection(database: String, name: String) throws(SwiftvecError) -> CollectionInfo {
@@ -53,6 +54,9 @@ extension Engine {
                 if c != existing { try writer.store(c, in: &state) }
                 return
             }
+            if state.alias(database: db, name: definition.name) != nil {
+                throw SwiftvecError.unexpected("collection name [\(definition.name)] conflicts with an existing alias, please choose a unique name")
+            }
             guard state.collections.count < Self.maxCollections else {
                 throw SwiftvecError(.collectionLimitExceeded, "exceeded the limit number of collections[limit=\(Self.maxCollections)]")
             }
@@ -82,7 +86,16 @@ extension Engine {
     public func dropCollection(database: String, name: String) throws(SwiftvecError) {
         try mutate { state, writer in
             let db = try state.database(named: database)
-            guard let id = state.collectionID(database: db, name: name) else { return }
+            guard let id = state.collectionID(database: db, name: name) else {
+                if state.alias(database: db, name: name) != nil {
+                    throw SwiftvecError.unexpected("cannot drop the collection via alias = \(name)")
+                }
+                return
+            }
+            let aliases = state.aliases(ofCollection: id).map(\.name)
+            guard aliases.isEmpty else {
+                throw SwiftvecError.unexpected("unable to drop the collection [\(name)] because it has associated aliases \(aliases), please remove all aliases before dropping the collection")
+            }
             try writer.removeCollection(id, in: &state)
             let prefix = StorageKey.collectionPrefix(id)
             for table in [Table.rows, .pks, .deletes] { try writer.txn.deleteAll(table, prefix: prefix) }
@@ -104,11 +117,18 @@ extension Engine {
     public func renameCollection(database: String, name: String, newDatabase: String, newName: String) throws(SwiftvecError) {
         try NameRules.validate(newName, kind: "collection")
         try mutate { state, writer in
+            let source = try state.database(named: database)
+            if state.collectionID(database: source, name: name) == nil && state.alias(database: source, name: name) != nil {
+                throw SwiftvecError.unexpected("unsupported use an alias to rename collection, alias:{\(name)}")
+            }
             var c = try state.collection(database: database, name: name)
             let target = try state.database(named: newDatabase)
             if c.databaseID == target.id && c.name == newName { return }
-            guard state.collectionID(database: target, name: newName) == nil else {
+            guard state.collectionID(database: target, name: newName) == nil && state.alias(database: target, name: newName) == nil else {
                 throw SwiftvecError.unexpected("duplicated new collection name \(newName) in database \(newDatabase) with other collection name or alias")
+            }
+            if c.databaseID != target.id && !state.aliases(ofCollection: c.id).isEmpty {
+                throw SwiftvecError.unexpected("fail to rename collection \(name) to database \(newDatabase): it has aliases, drop them first")
             }
             c.databaseID = target.id
             c.name = newName

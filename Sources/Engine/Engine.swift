@@ -30,6 +30,8 @@ public final class Engine: Sendable {
     let indexThreads: Int
     /// The data directory (LMDB under `lmdb/`, built indexes under `indexes/`).
     let dataDirectory: String
+    /// Passwords already checked against their hashes.
+    let credentials = CredentialCache()
 
     /// Limits, as in Milvus's default configuration.
     public static let maxDatabases = 64
@@ -56,6 +58,7 @@ public final class Engine: Sendable {
         writes = WriteCoordinator(storage: storage)
         let catalog = try Self.translating { try self.loadCatalog() }
         state.withLock { $0 = catalog }
+        try ensureBuiltInAccess()
         removeUnfinishedIndexFiles()
         // Small collections are loaded before the server listens; large ones in the background.
         for c in catalog.collections.values where c.isLoaded { try ensureLoaded(c) }
@@ -96,6 +99,16 @@ public final class Engine: Sendable {
                 switch key.first {
                 case CatalogKind.database: loaded.put(try DatabaseInfo(record: Array(value)))
                 case CatalogKind.collection: loaded.put(try CollectionInfo(record: Array(value)))
+                case CatalogKind.alias: loaded.put(try AliasInfo(record: Array(value)))
+                case CatalogKind.user:
+                    let user = try UserInfo(record: Array(value))
+                    loaded.users[user.name] = user
+                case CatalogKind.role:
+                    let role = try RoleInfo(record: Array(value))
+                    loaded.roles[role.name] = role
+                case CatalogKind.privilegeGroup:
+                    let group = try PrivilegeGroupInfo(record: Array(value))
+                    loaded.privilegeGroups[group.name] = group
                 default: throw StorageError.corrupted("unknown catalog key kind \(key.first ?? 0)")
                 }
                 return true
@@ -165,6 +178,10 @@ public final class Engine: Sendable {
 enum CatalogKind {
     static let database = UInt8(ascii: "D")
     static let collection = UInt8(ascii: "C")
+    static let alias = UInt8(ascii: "A")
+    static let user = UInt8(ascii: "U")
+    static let role = UInt8(ascii: "R")
+    static let privilegeGroup = UInt8(ascii: "G")
 }
 
 /// Writes catalog records inside a mutation's transaction and hands out ids.
@@ -185,6 +202,46 @@ struct CatalogWriter {
         c.lastOperation = operation
         try txn.put(.catalog, StorageKey.catalog(kind: CatalogKind.collection, id: c.id), c.encoded())
         state.put(c)
+    }
+
+    func store(_ a: AliasInfo, in state: inout CatalogState) throws {
+        try txn.put(.catalog, StorageKey.catalog(kind: CatalogKind.alias, id: a.id), a.encoded())
+        state.put(a)
+    }
+
+    func removeAlias(_ id: Int64, in state: inout CatalogState) throws {
+        try txn.delete(.catalog, StorageKey.catalog(kind: CatalogKind.alias, id: id))
+        state.removeAlias(id)
+    }
+
+    func store(_ u: UserInfo, in state: inout CatalogState) throws {
+        try txn.put(.catalog, StorageKey.catalog(kind: CatalogKind.user, id: u.id), u.encoded())
+        state.users[u.name] = u
+    }
+
+    func removeUser(_ u: UserInfo, in state: inout CatalogState) throws {
+        try txn.delete(.catalog, StorageKey.catalog(kind: CatalogKind.user, id: u.id))
+        state.users[u.name] = nil
+    }
+
+    func store(_ r: RoleInfo, in state: inout CatalogState) throws {
+        try txn.put(.catalog, StorageKey.catalog(kind: CatalogKind.role, id: r.id), r.encoded())
+        state.roles[r.name] = r
+    }
+
+    func removeRole(_ r: RoleInfo, in state: inout CatalogState) throws {
+        try txn.delete(.catalog, StorageKey.catalog(kind: CatalogKind.role, id: r.id))
+        state.roles[r.name] = nil
+    }
+
+    func store(_ g: PrivilegeGroupInfo, in state: inout CatalogState) throws {
+        try txn.put(.catalog, StorageKey.catalog(kind: CatalogKind.privilegeGroup, id: g.id), g.encoded())
+        state.privilegeGroups[g.name] = g
+    }
+
+    func removePrivilegeGroup(_ g: PrivilegeGroupInfo, in state: inout CatalogState) throws {
+        try txn.delete(.catalog, StorageKey.catalog(kind: CatalogKind.privilegeGroup, id: g.id))
+        state.privilegeGroups[g.name] = nil
     }
 
     func removeDatabase(_ id: Int64, in state: inout CatalogState) throws {

@@ -4,7 +4,8 @@ public enum NameRules {
     public static let maxLength = 255
 
     /// Checks `name`; `kind` names the thing in the message ("collection", "field", ...).
-    public static func validate(_ name: String, kind: String, code: ErrorCode = .invalidParameter) throws(SwiftvecError) {
+    public static func validate(_ name: String, kind: String, code: ErrorCode = .invalidParameter,
+                                maxLength: Int = maxLength) throws(SwiftvecError) {
         func fail(_ reason: String) -> SwiftvecError {
             SwiftvecError(code, "Invalid \(kind) name: \(name). \(reason): invalid parameter")
         }

@@ -14,6 +14,11 @@ public enum ErrorCode: Int, Sendable, CaseIterable {
     case invalidDatabaseName = 802
     case invalidParameter = 1100
     case parameterTooLarge = 1102
+    case privilegeNotAuthenticated = 1400
+    case privilegeNotPermitted = 1401
+    case aliasNotFound = 1600
+    case aliasCollectionConflict = 1601
+    case aliasAlreadyExists = 1602
     case fieldNotFound = 1700
     case notAuthenticated = 1800
     case invalidJSON = 1801

@@ -4,7 +4,8 @@
 /// - `meta`: short ASCII keys (`format`, `opnum`, `nextid`) → big-endian `UInt64`.
 /// - `catalog`: one kind byte + 8-byte id → a record (see `RecordWriter`):
 ///   `D` + database id → database record; `C` + collection id → collection record (schema, partitions,
-///   indexes, properties, load state).
+///   indexes, properties, load state); `A` + alias id → alias; `U`, `R`, `G` + id → user (with its password
+///   hash and roles), role (with its grants), privilege group.
 /// - `rows`: collection id + row id → the row's record (every field, the dynamic field, its partition).
 /// - `pks`: collection id + encoded primary key + row id → empty (several rows may share a key, as in Milvus).
 /// - `deletes`: collection id + row id → the operation number of the delete (for derived data built before it).

@@ -55,11 +55,14 @@ struct ServeCommand: ParsableCommand {
             help: "Rows a growing segment holds before it is sealed and indexed (SWIFTVEC_SEGMENT_ROWS). Default: 100000")
     var segmentRows: Int?
 
+    @Flag(help: "Require a user's credential (Authorization: Bearer user:password, or Basic) and that user's privileges on every API route (SWIFTVEC_AUTH=true). The first user is root, password Milvus.")
+    var auth = false
+
     func run() throws {
         let config = try ServerConfiguration(
             host: host, port: port, dataDir: dataDir, threads: threads, logLevel: logLevel, maxBodySize: maxBodySize,
             mapSize: mapSize, sync: sync, legacyArrayResponse: legacyArrayResponse, nativeJSONResponse: nativeJSONResponse,
-            indexThreads: indexThreads, segmentRows: segmentRows,
+            indexThreads: indexThreads, segmentRows: segmentRows, auth: auth,
             environment: ServerConfiguration.processEnvironment())
         try ServerLifecycle(configuration: config).run()
     }

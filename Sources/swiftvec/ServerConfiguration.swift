@@ -16,10 +16,11 @@ struct ServerConfiguration {
     var nativeJSONResponse: Bool
     var indexThreads: Int
     var segmentRows: Int
+    var authEnabled: Bool
 
     init(host: String?, port: Int?, dataDir: String?, threads: Int?, logLevel: String?, maxBodySize: String?,
          mapSize: String?, sync: String?, legacyArrayResponse: String?, nativeJSONResponse: String?,
-         indexThreads: Int?, segmentRows: Int?, environment: [String: String]) throws {
+         indexThreads: Int?, segmentRows: Int?, auth: Bool = false, environment: [String: String]) throws {
         func pick(_ cli: String?, _ name: String) -> String? { cli ?? environment["SWIFTVEC_\(name)"] }
         self.host = pick(host, "HOST") ?? "127.0.0.1"
         self.port = try Self.integer(pick(port.map(String.init), "PORT") ?? "19530", name: "port", range: 0...65_535)
@@ -40,6 +41,7 @@ struct ServerConfiguration {
         self.segmentRows = try Self.integer(pick(segmentRows.map(String.init), "SEGMENT_ROWS") ?? "100000", name: "segment-rows",
                                             range: 1...100_000_000)
         self.nativeJSONResponse = try Self.bool(pick(nativeJSONResponse, "NATIVE_JSON_RESPONSE") ?? "true", name: "native-json-response")
+        self.authEnabled = try auth || Self.bool(environment["SWIFTVEC_AUTH"] ?? "false", name: "SWIFTVEC_AUTH")
     }
 
     static func bool(_ text: String, name: String) throws -> Bool {

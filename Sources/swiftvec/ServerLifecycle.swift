@@ -48,7 +48,8 @@ struct ServerLifecycle {
                                      maxBodySize: configuration.maxBodySize, defaultHeaders: APIServer.defaultHeaders),
                 handler: APIServer(engine: engine, logger: Logger(label: "swiftvec.api"),
                                    options: APIOptions(legacyArrayResponse: configuration.legacyArrayResponse,
-                                                       nativeJSONResponse: configuration.nativeJSONResponse)))
+                                                       nativeJSONResponse: configuration.nativeJSONResponse,
+                                                       authEnabled: configuration.authEnabled)))
             try server.start()
         } catch {
             logger.critical("cannot start HTTP server", metadata: ["error": "\(error)"])

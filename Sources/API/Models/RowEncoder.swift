@@ -71,9 +71,12 @@ public struct APIOptions: Sendable {
     public var legacyArrayResponse: Bool
     /// JSON fields as JSON values (true, Milvus 3.0) or as strings holding JSON text (false, Milvus 2.x).
     public var nativeJSONResponse: Bool
+    /// Every API route needs a user's credential and that user's privilege (`--auth`).
+    public var authEnabled: Bool
 
-    public init(legacyArrayResponse: Bool = false, nativeJSONResponse: Bool = true) {
+    public init(legacyArrayResponse: Bool = false, nativeJSONResponse: Bool = true, authEnabled: Bool = false) {
         self.legacyArrayResponse = legacyArrayResponse
         self.nativeJSONResponse = nativeJSONResponse
+        self.authEnabled = authEnabled
     }
 }

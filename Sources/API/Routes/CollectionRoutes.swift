@@ -22,7 +22,7 @@ enum CollectionRoutes {
         o.append("autoId", .bool(c.schema.primaryField?.autoID ?? false))
         o.append("fields", .array(c.schema.fields.map(WireShapes.field)))
         o.append("functions", .array([]))
-        o.append("aliases", .array([]))
+        o.append("aliases", WireShapes.strings(ctx.engine.aliases(of: c)))
         // Milvus lists only the first vector field's index here; Swiftvec lists every vector index.
         let vectorFields = Set(c.schema.vectorFields.map(\.name))
         o.append("indexes", .array(c.indexes.filter { vectorFields.contains($0.fieldName) }.map { i in
