@@ -343,4 +343,23 @@ struct SearchTests {
         #expect(unloaded.message.hasPrefix("failed to search: collection not loaded"))
         #expect(try s.call("entities/search", #"{"collectionName":"nope","data":[\#(v)]}"#).code == 100)
     }
+
+    /// Found by schemathesis: an overflowing score was rendered as null, and a field named `distance` gave
+    /// a hit two `distance` keys.
+    @Test func scoresAreNumbersAndHitsHaveOneDistanceKey() throws {
+        let s = try ServerProcess()
+        #expect(try s.call("collections/create", #"{"collectionName":"big","dimension":2,"metricType":"L2"}"#).code == 0)
+        #expect(try s.call("entities/insert", #"{"collectionName":"big","data":[{"id":1,"vector":[3e38,3e38]},{"id":2,"vector":[-3e38,-3e38]}]}"#).code == 0)
+        let far = try s.client().request("POST", "/v2/vectordb/entities/search",
+                                         body: Array(#"{"collectionName":"big","data":[[3e38,3e38]],"limit":2}"#.utf8))
+        #expect(!far.text.contains("null"))
+        #expect(try far.json()["data"]?[1]?["distance"]?.doubleValue.map(Float.init) == Float.greatestFiniteMagnitude)
+
+        #expect(try s.call("collections/create", #"{"collectionName":"d","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"distance","dataType":"Double"},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}}]},"indexParams":[{"fieldName":"v","indexType":"FLAT","metricType":"L2"}]}"#).code == 0)
+        #expect(try s.call("entities/insert", #"{"collectionName":"d","data":[{"id":1,"distance":42.5,"v":[1,0]}]}"#).code == 0)
+        let hit = try s.client().request("POST", "/v2/vectordb/entities/search",
+                                         body: Array(#"{"collectionName":"d","data":[[1,0]],"outputFields":["distance"]}"#.utf8))
+        #expect(hit.text.split(separator: "\"distance\"", omittingEmptySubsequences: false).count == 2)
+        #expect(try hit.json()["data"]?[0]?["distance"] == 0)
+    }
 }

@@ -289,13 +289,22 @@ enum SearchRoutes {
                 do throws(SwiftvecError) {
                     if case .sparse(let s) = try decoder.decodeValue(value, field: field, row: q) { result.append(.sparse(s)) }
                 } catch {
-                    throw SwiftvecError(.invalidJSON, "can only accept json format request, error: query \(error.message)")
+                    throw SwiftvecError(.invalidJSON, "can only accept json format request, error: query vector: \(Self.dropInsertWording(error.message))")
                 }
             default:
                 throw .invalidParameter("field \(field.name) is not a vector field")
             }
         }
         return result
+    }
+
+    /// The row decoder's message without its insert wording (`fail to deal the insert data, error: data[0].v: `).
+    private static func dropInsertWording(_ message: String) -> String {
+        var text = Substring(message)
+        let prefix = "fail to deal the insert data, error: "
+        if text.hasPrefix(prefix) { text = text.dropFirst(prefix.count) }
+        if text.hasPrefix("data["), let colon = text.firstIndex(of: ":") { text = text[text.index(after: colon)...].drop { $0 == " " } }
+        return String(text)
     }
 
     // MARK: Reply
@@ -308,7 +317,12 @@ enum SearchRoutes {
         for list in hits {
             for hit in list {
                 guard case .object(var o) = encoder.encode(hit.row) else { continue }
-                o.append("distance", .float(hit.distance))
+                // One `distance` key: the score replaces an output field of that name, as in Milvus's row map.
+                // A score that overflowed float32 (huge vectors) is rendered as the largest finite float of its
+                // sign: JSON has no infinity, and null would break clients expecting a number. (A NaN score, from
+                // COSINE over vectors whose norm overflows, is rendered as 0.)
+                let d = hit.distance
+                o["distance"] = .float(d.isNaN ? 0 : d.isInfinite ? (d > 0 ? .greatestFiniteMagnitude : -.greatestFiniteMagnitude) : d)
                 rows.append(.object(o))
             }
         }
