@@ -20,6 +20,7 @@ import sys
 import httpx
 import yaml
 from jsonschema import Draft202012Validator
+from fixtures import ALL_TYPES_FIELDS
 
 parser = argparse.ArgumentParser()
 parser.add_argument("url")
@@ -128,27 +129,7 @@ call("databases/describe", {"dbName": "apicheck_db"}, code=800)
 # ---- a collection with every field type ---------------------------------------------------------------
 C = "apicheck_all"
 call("collections/drop", {"collectionName": C})
-fields = [
-    {"fieldName": "id", "dataType": "Int64", "isPrimary": True},
-    {"fieldName": "b", "dataType": "Bool", "nullable": True, "defaultValue": True},
-    {"fieldName": "i8", "dataType": "Int8", "defaultValue": 3},
-    {"fieldName": "i16", "dataType": "Int16"},
-    {"fieldName": "i32", "dataType": "Int32"},
-    {"fieldName": "i64", "dataType": "Int64", "defaultValue": 7},
-    {"fieldName": "f", "dataType": "Float", "defaultValue": 1.5},
-    {"fieldName": "d", "dataType": "Double", "nullable": True},
-    {"fieldName": "s", "dataType": "VarChar", "elementTypeParams": {"max_length": 64}, "defaultValue": "x"},
-    {"fieldName": "j", "dataType": "JSON", "nullable": True},
-    {"fieldName": "ai", "dataType": "Array", "elementDataType": "Int64", "elementTypeParams": {"max_capacity": 4}},
-    {"fieldName": "av", "dataType": "Array", "elementDataType": "VarChar",
-     "elementTypeParams": {"max_capacity": 4, "max_length": 8}},
-    {"fieldName": "fv", "dataType": "FloatVector", "elementTypeParams": {"dim": 4}},
-    {"fieldName": "bv", "dataType": "BinaryVector", "elementTypeParams": {"dim": 16}},
-    {"fieldName": "hv", "dataType": "Float16Vector", "elementTypeParams": {"dim": 4}},
-    {"fieldName": "bfv", "dataType": "BFloat16Vector", "elementTypeParams": {"dim": 4}},
-    {"fieldName": "sv", "dataType": "SparseFloatVector"},
-    {"fieldName": "i8v", "dataType": "Int8Vector", "elementTypeParams": {"dim": 4}},
-]
+fields = ALL_TYPES_FIELDS
 index_params = [
     {"fieldName": "fv", "indexName": "fv", "indexType": "HNSW", "metricType": "L2", "params": {"M": 8, "efConstruction": 64}},
     {"fieldName": "bv", "indexName": "bv", "indexType": "BIN_FLAT", "metricType": "HAMMING"},

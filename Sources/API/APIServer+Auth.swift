@@ -31,11 +31,9 @@ extension APIServer {
     /// name so that a grant on a collection also covers its aliases.
     func authorize(_ route: Route, body: RequestBody, user: String, database: String) throws(SwiftvecError) {
         if route.selfService, let target = try? body.string("userName"), target == user { return }
-        var collection = try? body.string("collectionName")
-        if collection == nil, let alias = try? body.string("aliasName") {
-            collection = try? engine.describeAlias(database: database, alias: alias)
-        }
-        if let name = collection { collection = engine.resolveCollectionName(database: database, name: name) ?? name }
+        // An alias resolves to its collection like any collection name does.
+        let named = (try? body.string("collectionName")) ?? (try? body.string("aliasName"))
+        let collection = named.map { engine.resolveCollectionName(database: database, name: $0) ?? $0 }
         try engine.checkPrivilege(user: user, privilege: route.privilege, database: database, collection: collection)
     }
 }
