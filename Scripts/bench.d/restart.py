@@ -23,6 +23,15 @@ def call(port, route, body):
     return reply
 
 
+def memory_mib(pid):
+    out = {}
+    for line in open(f"/proc/{pid}/status"):
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile"):
+            out[key] = int(value.split()[0]) / 1024
+    return out
+
+
 def start(data_dir):
     proc = subprocess.Popen([BIN, "serve", "--port", "0", "--data-dir", data_dir, "--log-level", "warning",
                              "--segment-rows", str(N), "--index-threads", str(THREADS)], stdout=subprocess.PIPE, text=True)
@@ -76,10 +85,17 @@ def main():
                 time.sleep(0.01)
             first = time.perf_counter() - t0
             d = call(port, "indexes/describe", {"collectionName": "big", "indexName": "vector"})["data"][0]
-            rss = int([l for l in open(f"/proc/{proc.pid}/status") if l.startswith("VmRSS:")][0].split()[1]) / 1024
+            rss = memory_mib(proc.pid)["VmRSS"]
+            # Memory after the load: a moment later, once the pages the load scan touched are given back.
+            time.sleep(1)
+            after = memory_mib(proc.pid)
+            raw = N * DIM * 4 / 2**20
+            links = N * (2 * 16 + 1) * 4 / 2**20
             print(f"restart {attempt + 1}: listening after {listening:.2f} s, first search answered {first:.2f} s after process "
                   f"start; indexedRows {d['indexedRows']} of {d['totalRows']} at that point (no rebuild: "
-                  f"{d['indexedRows'] == d['totalRows']}); RSS {rss:.0f} MiB")
+                  f"{d['indexedRows'] == d['totalRows']}); RSS {rss:.0f} MiB then, {after['VmRSS']:.0f} MiB after the load "
+                  f"({after['RssAnon']:.0f} anonymous + {after['RssFile']:.0f} file-backed) = {after['VmRSS'] / (raw + links):.2f} x "
+                  f"(raw vectors {raw:.0f} MiB + level-0 links {links:.0f} MiB)")
             proc.send_signal(signal.SIGTERM)
             proc.wait()
     finally:

@@ -106,11 +106,10 @@ extension Engine {
         var prepared: [Float] = data.read { segment in
             let column = segment.columns.first { $0.field.name == field.name }!
             var out = [Float](repeating: 0, count: range.count * dim)
-            column.dense.withUnsafeBytes { raw in
-                out.withUnsafeMutableBufferPointer { dst in
-                    for (k, i) in range.enumerated() {
-                        let row = raw.baseAddress! + i * column.stride
-                        let target = dst.baseAddress! + k * dim
+            out.withUnsafeMutableBufferPointer { dst in
+                for (k, i) in range.enumerated() {
+                    let target = dst.baseAddress! + k * dim
+                    column.withRow(i) { row in
                         switch field.dataType {
                         case .floatVector: target.update(from: row.assumingMemoryBound(to: Float.self), count: dim)
                         case .float16Vector: Distance.widenFloat16(row, target, dim)
@@ -122,8 +121,9 @@ extension Engine {
             }
             return out
         }
-        // COSINE is searched as the inner product of normalised rows: normalised in place.
-        if metric == .cosine {
+        // IVF searches COSINE as the inner product of normalised rows: normalised in place. (A graph keeps
+        // the rows as given, and serves them as the column's vectors.)
+        if metric == .cosine && definition.indexType.hasPrefix("IVF_") {
             prepared.withUnsafeMutableBufferPointer { rows in
                 for k in 0..<range.count {
                     let row = UnsafeMutableBufferPointer(rebasing: rows[(k * dim)..<((k + 1) * dim)])
@@ -153,6 +153,7 @@ extension Engine {
         let nlist = definition.indexType == "AUTOINDEX" ? 1024 : Int(definition.params.value(of: "nlist") ?? "") ?? 128
         let codes: [UInt8] = data.read { segment in
             let column = segment.columns.first { $0.field.name == field.name }!
+            // Binary rows are never borrowed by an index: the column holds them all.
             return Array(column.dense[(range.lowerBound * column.stride)..<(range.upperBound * column.stride)])
         }
         let index = BinaryIVFIndex(dimension: field.dimension ?? 0, nlist: nlist, metric: metric)
@@ -192,7 +193,9 @@ extension Engine {
             return
         }
         save(built, collection: c.id, definition: definition)
-        let flushPending = data.writeIndexes { _, state in
+        let flushPending = data.writeIndexes { segment, state in
+            // The graph holds these rows now: the column drops its copy of them.
+            if let part = BorrowedRows(built, covering: range) { segment.borrow(part, field: field.name) }
             state.built[field.name, default: []].append(built)
             state.coveredUpTo[field.name] = range.upperBound
             state.building[field.name] = nil
@@ -289,6 +292,7 @@ extension Engine {
     func restoreIndexes(_ c: CollectionInfo, _ data: CollectionData, saved: [String: [SavedIndex]]) {
         for (field, files) in saved {
             var accepted: [BuiltIndex] = []
+            var ranges: [Range<Int>] = []
             var covered = 0
             var rejectRest = false
             for file in files {
@@ -309,12 +313,17 @@ extension Engine {
                     continue
                 }
                 accepted.append(built)
+                ranges.append(covered..<end)
                 covered = end
             }
             guard !accepted.isEmpty else { continue }
-            data.writeIndexes { _, state in
+            data.writeIndexes { segment, state in
                 state.built[field] = accepted
                 state.coveredUpTo[field] = covered
+                // The column reads the graphs' rows instead of its own copy, part by part while they line up.
+                for (built, range) in zip(accepted, ranges) {
+                    guard let part = BorrowedRows(built, covering: range), segment.borrow(part, field: field) else { break }
+                }
             }
         }
     }

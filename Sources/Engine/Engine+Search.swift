@@ -302,8 +302,8 @@ enum VectorScan {
         return top
     }
 
-    /// The fused scan-and-select path for dense vectors (nil for other types). When every row is allowed
-    /// the mask is not even read.
+    /// The fused scan-and-select path for dense vectors (nil for other types), run by run (rows held by
+    /// graphs, then the column's own). When every row is allowed the mask is not even read.
     static func denseTopK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int) -> TopK? {
         guard case .floats(let q) = query else { return nil }
         let element: Distance.Element
@@ -315,35 +315,54 @@ enum VectorScan {
         default: return nil
         }
         let everyRow = !allowed.contains(false)
-        let count = allowed.count
-        // A large column is split over the cores: one core does not reach the memory bandwidth two reach.
-        let parts = count >= parallelThreshold ? max(1, min(cores, count / (parallelThreshold / 2))) : 1
-        let stride = column.stride
         return q.withUnsafeBufferPointer { qp in
-            column.dense.withUnsafeBytes { raw in
+            column.withDenseRuns { runs in
                 allowed.withUnsafeBufferPointer { ok in
-                    guard let base = raw.baseAddress else { return TopK(k: k, metric: metric) }
-                    if parts == 1 {
-                        return Distance.topK(k: k, metric: metric, element: element, query: qp.baseAddress!, base: base, count: count,
-                                             dim: q.count, allowed: everyRow ? nil : ok.baseAddress!)
-                    }
-                    let results = PartResults(parts)
-                    let input = ScanInput(query: qp.baseAddress!, base: base, allowed: everyRow ? nil : ok.baseAddress!)
-                    let dim = q.count
-                    DispatchQueue.concurrentPerform(iterations: parts) { p in
-                        let start = count * p / parts, end = count * (p + 1) / parts
-                        results.set(p, Distance.topK(k: k, metric: metric, element: element, query: input.query,
-                                                     base: input.base + start * stride, count: end - start, dim: dim,
-                                                     allowed: input.allowed.map { $0 + start }), offset: start)
-                    }
                     var merged = TopK(k: k, metric: metric)
-                    for (top, offset) in results.all {
-                        for (d, i) in zip(top.distances, top.ids) { merged.push(d, i + offset) }
+                    for run in runs where run.count > 0 {
+                        let found: TopK
+                        if let map = run.positionOfID {
+                            // A graph's rows out of position order: the mask is rewritten in its order.
+                            let runAllowed = map.map { $0 >= 0 && ok[Int($0)] }
+                            found = runAllowed.withUnsafeBufferPointer {
+                                contiguousTopK(k: k, metric: metric, element: element, query: qp, base: run.base, count: run.count,
+                                               stride: column.stride, allowed: $0.baseAddress!)
+                            }
+                        } else {
+                            found = contiguousTopK(k: k, metric: metric, element: element, query: qp, base: run.base, count: run.count,
+                                                   stride: column.stride, allowed: everyRow ? nil : ok.baseAddress! + run.start)
+                        }
+                        for (d, i) in zip(found.distances, found.ids) { if let p = run.position(i) { merged.push(d, p) } }
                     }
                     return merged
                 }
             }
         }
+    }
+
+    /// The best `k` of `count` rows at `base` (ids are row numbers in the run); a large run is split over
+    /// the cores: one core does not reach the memory bandwidth two reach.
+    private static func contiguousTopK(k: Int, metric: Metric, element: Distance.Element, query qp: UnsafeBufferPointer<Float>,
+                                       base: UnsafeRawPointer, count: Int, stride: Int, allowed: UnsafePointer<Bool>?) -> TopK {
+        let parts = count >= parallelThreshold ? max(1, min(cores, count / (parallelThreshold / 2))) : 1
+        if parts == 1 {
+            return Distance.topK(k: k, metric: metric, element: element, query: qp.baseAddress!, base: base, count: count,
+                                 dim: qp.count, allowed: allowed)
+        }
+        let results = PartResults(parts)
+        let input = ScanInput(query: qp.baseAddress!, base: base, allowed: allowed)
+        let dim = qp.count
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let start = count * p / parts, end = count * (p + 1) / parts
+            results.set(p, Distance.topK(k: k, metric: metric, element: element, query: input.query,
+                                         base: input.base + start * stride, count: end - start, dim: dim,
+                                         allowed: input.allowed.map { $0 + start }), offset: start)
+        }
+        var merged = TopK(k: k, metric: metric)
+        for (top, offset) in results.all {
+            for (d, i) in zip(top.distances, top.ids) { merged.push(d, i + offset) }
+        }
+        return merged
     }
 
     /// Rows from which a scan is split over the cores.
@@ -380,18 +399,16 @@ enum VectorScan {
                     default: .float32
                     }
                     q.withUnsafeBufferPointer { qp in
-                        column.dense.withUnsafeBytes { raw in
-                            guard let base = raw.baseAddress else { return }
-                            Distance.scan(metric: metric, element: element, query: qp.baseAddress!, base: base, count: n, dim: q.count,
-                                          allowed: ok.baseAddress!, out: out.baseAddress!)
+                        forEachRun(column, allowed: ok, out: out) { base, count, allowed, out in
+                            Distance.scan(metric: metric, element: element, query: qp.baseAddress!, base: base, count: count, dim: q.count,
+                                          allowed: allowed, out: out)
                         }
                     }
                 case (.binaryVector, .bits(let q)):
                     q.withUnsafeBytes { qp in
-                        column.dense.withUnsafeBytes { raw in
-                            guard let base = raw.baseAddress else { return }
-                            Distance.scanBinary(metric: metric, query: qp.baseAddress!, base: base, count: n, bytes: column.stride,
-                                                allowed: ok.baseAddress!, out: out.baseAddress!)
+                        forEachRun(column, allowed: ok, out: out) { base, count, allowed, out in
+                            Distance.scanBinary(metric: metric, query: qp.baseAddress!, base: base, count: count, bytes: column.stride,
+                                                allowed: allowed, out: out)
                         }
                     }
                 case (.sparseFloatVector, .sparse(let q)):
@@ -411,5 +428,23 @@ enum VectorScan {
             }
         }
         for i in 0..<n where allowed[i] { visit(i, distances[i]) }
+    }
+
+    /// Runs `kernel(base, count, allowed, out)` over each run of a dense column with the mask and the output
+    /// (both in position order) of its rows; a run out of position order goes through copies in its order.
+    private static func forEachRun(_ column: Column, allowed ok: UnsafeBufferPointer<Bool>, out: UnsafeMutableBufferPointer<Float>,
+                                   _ kernel: (UnsafeRawPointer, Int, UnsafePointer<Bool>, UnsafeMutablePointer<Float>) -> Void) {
+        column.withDenseRuns { runs in
+            for run in runs where run.count > 0 {
+                guard let map = run.positionOfID else {
+                    kernel(run.base, run.count, ok.baseAddress! + run.start, out.baseAddress! + run.start)
+                    continue
+                }
+                let runAllowed = map.map { $0 >= 0 && ok[Int($0)] }
+                var runOut = [Float](repeating: 0, count: run.count)
+                runAllowed.withUnsafeBufferPointer { a in runOut.withUnsafeMutableBufferPointer { kernel(run.base, run.count, a.baseAddress!, $0.baseAddress!) } }
+                for (i, p) in map.enumerated() where p >= 0 { out[Int(p)] = runOut[i] }
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import JSON
 
 /// The values of one field over a segment's rows, in a contiguous array of the field's type. Only the array
@@ -12,8 +13,13 @@ public struct Column: Sendable {
     public var strings: [String] = []
     public var jsons: [JSONValue] = []
     public var arrays: [[FieldValue]] = []
-    /// Dense vectors, `stride` bytes per row, little-endian element bytes.
+    /// Dense vectors, `stride` bytes per row, little-endian element bytes, of the rows from `denseStart` on.
     public var dense: [UInt8] = []
+    /// Float vector rows below `denseStart` are held by built graphs (`borrowed`, in position order, one
+    /// part per graph) rather than by `dense`: a graph keeps the rows it was built from, and they are the
+    /// column's too (see `borrow`).
+    public internal(set) var borrowed: [BorrowedRows] = []
+    public internal(set) var denseStart = 0
     public let stride: Int
     public var sparse: [SparseVector] = []
     public var nulls: [Bool]?
@@ -38,7 +44,7 @@ public struct Column: Sendable {
         case .json: jsons.reserveCapacity(rows)
         case .array: arrays.reserveCapacity(rows)
         case .sparseFloatVector: sparse.reserveCapacity(rows)
-        case .floatVector, .float16Vector, .bFloat16Vector, .binaryVector, .int8Vector: dense.reserveCapacity(rows * stride)
+        case .floatVector, .float16Vector, .bFloat16Vector, .binaryVector, .int8Vector: dense.reserveCapacity(max(0, rows - denseStart) * stride)
         }
     }
 
@@ -82,18 +88,57 @@ public struct Column: Sendable {
         case .array: return .array(arrays[i])
         case .floatVector:
             let dim = stride / 4
-            return .floatVector(dense.withUnsafeBytes { raw in
+            return .floatVector(withRow(i) { row in
                 [Float](unsafeUninitializedCapacity: dim) { buffer, n in
-                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(i * stride)..<((i + 1) * stride)]))
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(start: row, count: stride))
                     n = dim
                 }
             })
         case .int8Vector:
-            return .int8Vector(dense[(i * stride)..<((i + 1) * stride)].map { Int8(bitPattern: $0) })
+            return .int8Vector(withRow(i) { Array(UnsafeBufferPointer(start: $0.assumingMemoryBound(to: Int8.self), count: stride)) })
         case .binaryVector, .float16Vector, .bFloat16Vector:
-            return .bytes(Array(dense[(i * stride)..<((i + 1) * stride)]))
+            return .bytes(withRow(i) { Array(UnsafeRawBufferPointer(start: $0, count: stride)) })
         case .sparseFloatVector: return .sparse(sparse[i])
         }
+    }
+
+    /// Runs `body` with the bytes of dense vector row `i`, wherever they are held.
+    func withRow<T>(_ i: Int, _ body: (UnsafeRawPointer) -> T) -> T {
+        if i >= denseStart { return dense.withUnsafeBytes { body($0.baseAddress! + (i - denseStart) * stride) } }
+        var low = 0, high = borrowed.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if borrowed[mid].positions.upperBound <= i { low = mid + 1 } else { high = mid }
+        }
+        return body(borrowed[low].row(at: i, stride: stride))
+    }
+
+    /// Runs `body` with the dense rows as runs in position order: the graphs' parts, then the owned tail.
+    func withDenseRuns<T>(_ body: ([DenseRun]) -> T) -> T {
+        dense.withUnsafeBytes { raw in
+            var runs = borrowed.map { DenseRun(start: $0.positions.lowerBound, base: $0.base, count: $0.count, positionOfID: $0.positionOfID) }
+            if let base = raw.baseAddress { runs.append(DenseRun(start: denseStart, base: base, count: raw.count / stride, positionOfID: nil)) }
+            return body(runs)
+        }
+    }
+
+    /// Gives up the owned copy of rows `part.positions` (which must be the next rows after the borrowed
+    /// ones) to the graph that holds them, after checking byte for byte that they are the same rows.
+    /// False, and nothing changed, otherwise.
+    mutating func borrow(_ part: BorrowedRows) -> Bool {
+        let range = part.positions
+        guard field.dataType == .floatVector, range.lowerBound == denseStart, (range.upperBound - denseStart) * stride <= dense.count else {
+            return false
+        }
+        let same = dense.withUnsafeBytes { raw in
+            range.allSatisfy { p in memcmp(raw.baseAddress! + (p - denseStart) * stride, part.row(at: p, stride: stride), stride) == 0 }
+        }
+        guard same else { return false }
+        // A new array, not `removeFirst`: the old buffer is freed instead of kept at its full capacity.
+        dense = Array(dense[((range.upperBound - denseStart) * stride)...])
+        denseStart = range.upperBound
+        borrowed.append(part)
+        return true
     }
 }
 
@@ -162,6 +207,13 @@ public final class Segment: @unchecked Sendable {
             }
         }
         liveCount += 1
+    }
+
+    /// Hands the rows `part` stands for over to the graph that holds them (see `Column.borrow`).
+    @discardableResult
+    func borrow(_ part: BorrowedRows, field: String) -> Bool {
+        guard let f = columns.firstIndex(where: { $0.field.name == field }) else { return false }
+        return columns[f].borrow(part)
     }
 
     /// Installs (or replaces) the scalar index of its field; nil `index` removes the field's.

@@ -6,8 +6,9 @@ import VectorCore
 /// starting at a multiple of 64 bytes so that a mapped file can be used in place, the level-0 links and
 /// the vectors; last an FNV-1a 64 checksum of everything before it. All integers little-endian.
 extension HNSWIndex {
-    /// 2: sections aligned for mapping (files of version 1 are rebuilt).
-    public static let formatVersion: UInt32 = 2
+    /// 2: sections aligned for mapping; 3: COSINE rows stored as given, not normalised (older files are
+    /// rebuilt).
+    public static let formatVersion: UInt32 = 3
     public static let magic: [UInt8] = Array("SVHNSW01".utf8)
     static let sectionAlignment = 64
 

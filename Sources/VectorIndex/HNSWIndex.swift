@@ -7,8 +7,9 @@ import VectorCore
 /// level-0 links in contiguous buffers indexed by dense `UInt32` ids, upper levels per node, a visited set
 /// reset in O(1) by a generation tag.
 ///
-/// Distances are "smaller is better" inside the graph: L2 as is, IP and COSINE as negated inner products
-/// (COSINE on normalised vectors).
+/// Distances are "smaller is better" inside the graph: L2 as is, IP as the negated inner product, COSINE as
+/// the negated inner product with the normalised query scaled by the row's inverse norm. Rows are kept as
+/// given (not normalised), so that the engine can serve them as the collection's vectors: one copy in memory.
 ///
 /// Thread safety: `addAll` inserts from several threads at once, as hnswlib does: each node's link lists
 /// are read and written under that node's lock, and an insertion that raises the top level holds the global
@@ -26,6 +27,8 @@ public final class HNSWIndex: @unchecked Sendable {
     private var rng: UInt64
 
     private let vectors: UnsafeMutablePointer<Float>
+    /// COSINE only: 1 / ‖row‖ per id (0 for a zero row); nil for the other metrics.
+    private let inverseNorms: UnsafeMutablePointer<Float>?
     /// Per node: [count, neighbour 0, ..., neighbour maxM0-1].
     private let level0: UnsafeMutablePointer<UInt32>
     /// Per node: its levels above 0, each [count, neighbour 0, ..., neighbour m-1], in a block of raw memory
@@ -66,6 +69,7 @@ public final class HNSWIndex: @unchecked Sendable {
         self.vectors = vectors
         self.level0 = level0
         self.region = region
+        inverseNorms = metric == .cosine ? .allocate(capacity: self.capacity) : nil
         upperBlocks = .allocate(capacity: self.capacity)
         upperBlocks.initialize(repeating: nil, count: self.capacity)
         levels = []
@@ -80,12 +84,37 @@ public final class HNSWIndex: @unchecked Sendable {
         }
         for i in 0..<capacity { upperBlocks[i]?.deallocate() }
         upperBlocks.deallocate()
+        inverseNorms?.deallocate()
+    }
+
+    /// The rows as added, `dimension` floats each, in id order; valid as long as the graph.
+    public var storedVectors: UnsafePointer<Float> { UnsafePointer(vectors) }
+
+    /// Fills in the inverse norm of rows `range` (COSINE).
+    private func computeInverseNorms(_ range: Range<Int>) {
+        guard let inverseNorms else { return }
+        for i in range {
+            let v = vectors + i * dimension
+            let norm = Distance.dot(v, v, dimension).squareRoot()
+            inverseNorms[i] = norm > 0 ? 1 / norm : 0
+        }
+    }
+
+    /// Runs `body` with row `id` as a query: the row itself, or for COSINE a normalised copy.
+    @inline(__always) private func withQuery<T>(of id: UInt32, _ body: (UnsafePointer<Float>) -> T) -> T {
+        guard let inverseNorms else { return body(vector(id)) }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: dimension) { q in
+            let v = vector(id), scale = inverseNorms[Int(id)]
+            for d in 0..<dimension { q[d] = v[d] * scale }
+            return body(UnsafePointer(q.baseAddress!))
+        }
     }
 
     @inline(__always) private func lockNode(_ id: UInt32) { if concurrent { pthread_mutex_lock(nodeLocks! + Int(id)) } }
     @inline(__always) private func unlockNode(_ id: UInt32) { if concurrent { pthread_mutex_unlock(nodeLocks! + Int(id)) } }
 
-    /// Inserts `count` vectors (rows of `dim` floats, already in the metric's form) using `threads` threads.
+    /// Inserts `count` vectors (rows of `dim` floats, as given: COSINE rows need not be normalised) using
+    /// `threads` threads.
     /// Ids are the row numbers.
     public func addAll(_ rows: UnsafePointer<Float>, count n: Int, threads: Int) {
         precondition(count == 0 && n <= capacity, "addAll builds an empty graph")
@@ -93,6 +122,7 @@ public final class HNSWIndex: @unchecked Sendable {
         levels = (0..<n).map { _ in UInt8(randomLevel()) }
         for i in 0..<n where levels[i] > 0 { upperBlocks[i] = allocateUpper(levels: Int(levels[i])) }
         (vectors).update(from: rows, count: n * dimension)
+        computeInverseNorms(0..<n)
         count = n
         guard n > 0 else { return }
         entryPoint = 0
@@ -151,7 +181,15 @@ public final class HNSWIndex: @unchecked Sendable {
         let raisesTop = level > top
         if !raisesTop { pthread_mutex_unlock(&globalLock) }
         defer { if raisesTop { pthread_mutex_unlock(&globalLock) } }
-        let q = vector(id)
+        withQuery(of: id) { q in link(id, query: q, level: level, top: top, entry: entry) }
+        if raisesTop {
+            maxLevel = level
+            entryPoint = id
+        }
+    }
+
+    /// The linking part of `insert`: `q` is the node's row as a query.
+    private func link(_ id: UInt32, query q: UnsafePointer<Float>, level: Int, top: Int, entry: UInt32) {
         var current = entry
         var currentDistance = distance(q, current)
         if level < top {
@@ -182,23 +220,22 @@ public final class HNSWIndex: @unchecked Sendable {
                 currentDistance = best.distance
             }
         }
-        if raisesTop {
-            maxLevel = level
-            entryPoint = id
-        }
     }
 
     /// Bytes held: vectors, links and level bookkeeping.
     public var memoryBytes: Int {
-        capacity * dimension * 4 + capacity * (maxM0 + 1) * 4 + levels.reduce(0) { $0 + Int($1) * (m + 1) * 4 } + levels.count
+        capacity * dimension * 4 + (inverseNorms == nil ? 0 : capacity * 4) + capacity * (maxM0 + 1) * 4 + levels.reduce(0) { $0 + Int($1) * (m + 1) * 4 } + levels.count
     }
 
     @inline(__always) private func vector(_ id: UInt32) -> UnsafePointer<Float> {
         UnsafePointer(vectors + Int(id) * dimension)
     }
 
+    /// From a query (normalised for COSINE) to row `id`.
     @inline(__always) private func distance(_ q: UnsafePointer<Float>, _ id: UInt32) -> Float {
-        metric == .l2 ? Distance.l2(q, vector(id), dimension) : -Distance.dot(q, vector(id), dimension)
+        if metric == .l2 { return Distance.l2(q, vector(id), dimension) }
+        let dot = Distance.dot(q, vector(id), dimension)
+        return -(inverseNorms.map { dot * $0[Int(id)] } ?? dot)
     }
 
     private func allocateUpper(levels: Int) -> UnsafeMutablePointer<UInt32> {
@@ -235,6 +272,7 @@ public final class HNSWIndex: @unchecked Sendable {
             }
         }
         guard count == 0 || Int(levels[Int(entryPoint)]) == maxLevel else { return false }
+        computeInverseNorms(0..<count)
         self.count = count
         self.levels = levels
         for i in 0..<count where levels[i] > 0 {
@@ -291,12 +329,13 @@ public final class HNSWIndex: @unchecked Sendable {
         for (i, n) in list.enumerated() { block[1 + i] = n }
     }
 
-    /// Adds a vector (already in the metric's form: normalised for COSINE); returns its id.
+    /// Adds a vector (as given; COSINE rows need not be normalised); returns its id.
     @discardableResult
     public func add(_ vector: UnsafePointer<Float>) -> UInt32 {
         precondition(count < capacity, "HNSW capacity exceeded")
         let id = UInt32(count)
         (vectors + Int(id) * dimension).update(from: vector, count: dimension)
+        computeInverseNorms(Int(id)..<Int(id) + 1)
         let level = randomLevel()
         levels.append(UInt8(level))
         if level > 0 { upperBlocks[Int(id)] = allocateUpper(levels: level) }
@@ -332,9 +371,9 @@ public final class HNSWIndex: @unchecked Sendable {
             setNeighbours(node, level: level, list)
             return
         }
-        let base = vector(node)
-        var candidates = list.map { (distance: distance(base, $0), id: $0) }
-        candidates.append((distance(base, neighbour), neighbour))
+        var candidates: [(distance: Float, id: UInt32)] = withQuery(of: node) { base in
+            list.map { (distance: distance(base, $0), id: $0) } + [(distance: distance(base, neighbour), id: neighbour)]
+        }
         candidates.sort { $0.distance < $1.distance }
         setNeighbours(node, level: level, selectNeighbours(candidates, max: limit).map(\.id))
     }
@@ -346,8 +385,7 @@ public final class HNSWIndex: @unchecked Sendable {
         kept.reserveCapacity(limit)
         for c in sorted {
             if kept.count >= limit { break }
-            let cv = vector(c.id)
-            if kept.allSatisfy({ distance(cv, $0.id) > c.distance }) { kept.append(c) }
+            if withQuery(of: c.id, { cv in kept.allSatisfy { distance(cv, $0.id) > c.distance } }) { kept.append(c) }
         }
         return kept
     }

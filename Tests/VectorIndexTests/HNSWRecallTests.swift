@@ -32,7 +32,11 @@ import VectorCore
         let dim = 16, n = 2000, k = 10
         let data = Self.clustered(count: n, dim: dim, clusters: 20, seed: 7)
         let index = HNSWIndex(dimension: dim, capacity: n, m: 16, efConstruction: 200, metric: metric)
-        for v in data { index.prepare(v).withUnsafeBufferPointer { _ = index.add($0.baseAddress!) } }
+        // Rows are added as given (COSINE ones unnormalised) and kept as given.
+        for v in data { v.withUnsafeBufferPointer { _ = index.add($0.baseAddress!) } }
+        for (i, v) in data.enumerated() {
+            #expect(Array(UnsafeBufferPointer(start: index.storedVectors + i * dim, count: dim)) == v)
+        }
         let queries = Self.clustered(count: 100, dim: dim, clusters: 20, seed: 8)
         var hits = 0, filteredHits = 0, filteredTotal = 0
         for q in queries {
