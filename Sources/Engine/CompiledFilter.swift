@@ -148,20 +148,17 @@ public struct CompiledFilter: RowPredicate {
     public func evaluate(_ segment: Segment) throws(SwiftvecError) -> [Bool] {
         var filter = self
         if !segment.scalarIndexes.isEmpty { filter.root = filter.usingIndexes(root, segment) }
-        let n = segment.count
-        var result = [Bool](repeating: false, count: n)
-        var start = 0
-        // A filter that is one indexed comparison on a field without nulls: its mask is the answer for the
-        // rows it covers.
-        if case .indexed(let slot, let field, _) = filter.root, segment.columns[field].nulls == nil {
-            let mask = filter.masks[slot]
-            for i in 0..<mask.count { result[i] = mask[i] && !segment.deleted[i] }
-            start = mask.count
-        }
-        for i in start..<n where !segment.deleted[i] {
-            result[i] = filter.truth(filter.root, segment, i) == true
-        }
-        return result
+        // Column at a time where it can (see `truths`); deleted rows need no answer.
+        let needed = segment.liveCount == segment.count ? nil : segment.deleted.map { !$0 }
+        let t = filter.truths(filter.root, segment, needed: needed)
+        return (0..<segment.count).map { t[$0] == 1 && !segment.deleted[$0] }
+    }
+
+    /// The same answer as `evaluate`, row by row (what the column-at-a-time evaluation is tested against).
+    func evaluateRowByRow(_ segment: Segment) -> [Bool] {
+        var filter = self
+        if !segment.scalarIndexes.isEmpty { filter.root = filter.usingIndexes(root, segment) }
+        return (0..<segment.count).map { !segment.deleted[$0] && filter.truth(filter.root, segment, $0) == true }
     }
 
     /// `b` with the comparisons that a scalar index of `segment` can answer replaced by `.indexed` leaves.
@@ -346,7 +343,7 @@ public struct CompiledFilter: RowPredicate {
     }
 
     /// An Int64 against a Double without losing precision.
-    private static func compareMixed(_ x: Int64, _ y: Double) -> Int? {
+    static func compareMixed(_ x: Int64, _ y: Double) -> Int? {
         if y.isNaN { return nil }
         if y >= 9_223_372_036_854_775_808.0 { return -1 }
         if y < -9_223_372_036_854_775_808.0 { return 1 }

@@ -25,7 +25,8 @@ final class ScalarIndex: Sendable {
         [.bool, .int8, .int16, .int32, .int64, .float, .double, .varChar].contains(type)
     }
 
-    /// Sorts the non-null values of `column`'s first `count` rows; nil for a type it does not serve.
+    /// Sorts the non-null values of `column`'s first `count` rows; nil for a type it does not serve (or a
+    /// NaN among the values).
     init?(column: Column, field: Int, count: Int) {
         let live = (0..<count).filter { !column.isNull($0) }
         let order: [Int]
@@ -40,6 +41,9 @@ final class ScalarIndex: Sendable {
             keys = .ints(order.map { values[$0] })
         case .float, .double:
             let values = live.map { column.field.dataType == .float ? Double(column.floats[$0]) : column.doubles[$0] }
+            // NaN has no place in an order (and compares as unknown, which a mask cannot say): such a column is
+            // not indexed, and filters on it are evaluated column at a time.
+            if values.contains(where: \.isNaN) { return nil }
             order = values.indices.sorted { (values[$0], $0) < (values[$1], $1) }
             keys = .doubles(order.map { values[$0] })
         case .varChar:

@@ -1,0 +1,258 @@
+import Filter
+import Glibc
+
+/// Column-at-a-time evaluation: comparisons, arithmetic, `in` and the logic between them run as loops over
+/// a field's contiguous array instead of row by row through `FilterValue`s. Anything else (JSON paths,
+/// arrays, `like`, ...) is evaluated row by row by `truth`, only for the rows whose answer still matters.
+/// Answers are those of the row-by-row evaluator, null and overflow rules included (tested against it).
+extension CompiledFilter {
+    /// Per row: 1 true, 0 false, -1 unknown (SQL's three-valued logic).
+    typealias Truths = [Int8]
+
+    /// Numbers over every row, or one constant; `known` false marks a null (nil: every row known).
+    enum Numbers {
+        case int(Int64)
+        case double(Double)
+        case ints([Int64], known: [Bool]?)
+        case doubles([Double], known: [Bool]?)
+
+        var known: [Bool]? {
+            switch self {
+            case .ints(_, let k), .doubles(_, let k): k
+            default: nil
+            }
+        }
+
+        var isInteger: Bool {
+            switch self {
+            case .int, .ints: true
+            default: false
+            }
+        }
+
+        @inline(__always) func int(_ i: Int) -> Int64 {
+            switch self {
+            case .int(let v): v
+            case .ints(let a, _): a[i]
+            default: 0
+            }
+        }
+
+        @inline(__always) func double(_ i: Int) -> Double {
+            switch self {
+            case .int(let v): Double(v)
+            case .double(let v): v
+            case .ints(let a, _): Double(a[i])
+            case .doubles(let a, _): a[i]
+            }
+        }
+    }
+
+    /// The truth of `b` for rows `0..<s.count`; rows where `needed` is false may get any answer.
+    func truths(_ b: BoundFilter, _ s: Segment, needed: [Bool]?) -> Truths {
+        let n = s.count
+        switch b {
+        case .and(let l, let r):
+            let a = truths(l, s, needed: needed)
+            // The right side matters only where the left is not false.
+            var c = truths(r, s, needed: Self.rows(of: a, needed) { $0 != 0 })
+            for i in 0..<n { c[i] = a[i] == 0 || c[i] == 0 ? 0 : (a[i] == 1 && c[i] == 1 ? 1 : -1) }
+            return c
+        case .or(let l, let r):
+            let a = truths(l, s, needed: needed)
+            var c = truths(r, s, needed: Self.rows(of: a, needed) { $0 != 1 })
+            for i in 0..<n { c[i] = a[i] == 1 || c[i] == 1 ? 1 : (a[i] == 0 && c[i] == 0 ? 0 : -1) }
+            return c
+        case .not(let inner):
+            return truths(inner, s, needed: needed).map { $0 == -1 ? -1 : 1 - $0 }
+        case .compare(let op, let l, let r):
+            if let x = numbers(l, s), let y = numbers(r, s) { return Self.compare(op, x, y, n) }
+            if let t = compareStrings(op, l, r, s) { return t }
+        case .membership(let l, let values, let negated):
+            let ints = values.compactMap { value -> Int64? in if case .int(let v) = value { v } else { nil } }
+            if ints.count == values.count, let x = numbers(l, s), case .ints(let xs, let known) = x {
+                let set = Set(ints)
+                return (0..<n).map { i in known?[i] == false ? -1 : (set.contains(xs[i]) != negated ? 1 : 0) }
+            }
+        case .indexed(let slot, let field, let original):
+            // The index answers the rows it covers; the rest are evaluated as written.
+            let mask = masks[slot]
+            var t = truths(original, s, needed: (0..<n).map { $0 >= mask.count && (needed?[$0] ?? true) })
+            let nulls = s.columns[field].nulls
+            for i in 0..<mask.count { t[i] = nulls?[i] == true ? -1 : (mask[i] ? 1 : 0) }
+            return t
+        default:
+            break
+        }
+        return (0..<n).map { i in
+            guard needed?[i] ?? true else { return -1 }
+            return truth(b, s, i).map { $0 ? 1 : 0 } ?? -1
+        }
+    }
+
+    /// The rows of `t` for which `keep` holds, among those `needed`.
+    private static func rows(of t: Truths, _ needed: [Bool]?, _ keep: (Int8) -> Bool) -> [Bool] {
+        t.indices.map { keep(t[$0]) && (needed?[$0] ?? true) }
+    }
+
+    /// `b` as numbers over every row, when it is a numeric field, a numeric constant, or arithmetic over
+    /// them without an integer overflow (which the row evaluator turns into a Double for that row); nil
+    /// otherwise.
+    func numbers(_ b: BoundFilter, _ s: Segment) -> Numbers? {
+        switch b {
+        case .constant(.int(let v)): return .int(v)
+        case .constant(.double(let v)): return .double(v)
+        case .field(let f):
+            let column = s.columns[f]
+            let known = column.nulls.map { $0.map { !$0 } }
+            switch column.field.dataType {
+            case .int8, .int16, .int32, .int64: return .ints(column.ints, known: known)
+            case .float: return .doubles(column.floats.map(Double.init), known: known)
+            case .double: return .doubles(column.doubles, known: known)
+            default: return nil
+            }
+        case .negate(let inner):
+            switch numbers(inner, s) {
+            case .int(let v)?: return v == .min ? nil : .int(-v)
+            case .double(let v)?: return .double(-v)
+            case .ints(let a, let known)?: return a.contains(.min) ? nil : .ints(a.map { -$0 }, known: known)
+            case .doubles(let a, let known)?: return .doubles(a.map { -$0 }, known: known)
+            case nil: return nil
+            }
+        case .arithmetic(let op, let l, let r):
+            guard let x = numbers(l, s), let y = numbers(r, s) else { return nil }
+            return Self.arithmetic(op, x, y, s.count)
+        default:
+            return nil
+        }
+    }
+
+    private static func mergedKnown(_ x: Numbers, _ y: Numbers, _ n: Int) -> [Bool]? {
+        switch (x.known, y.known) {
+        case (nil, nil): nil
+        case (let a?, nil): a
+        case (nil, let b?): b
+        case (let a?, let b?): (0..<n).map { a[$0] && b[$0] }
+        }
+    }
+
+    /// `arithmetic` of the row evaluator over whole columns; nil on an integer overflow or when both sides
+    /// are constants (left to the row evaluator, rare).
+    private static func arithmetic(_ op: BinaryOperator, _ x: Numbers, _ y: Numbers, _ n: Int) -> Numbers? {
+        switch (x, y) {
+        case (.int, .int), (.int, .double), (.double, .int), (.double, .double): return nil
+        default: break
+        }
+        var known = mergedKnown(x, y, n)
+        func unknown(_ i: Int) {
+            if known == nil { known = [Bool](repeating: true, count: n) }
+            known![i] = false
+        }
+        if x.isInteger && y.isInteger && op != .power {
+            var out = [Int64](repeating: 0, count: n)
+            for i in 0..<n {
+                let a = x.int(i), b = y.int(i)
+                let (r, o): (Int64, Bool)
+                switch op {
+                case .add: (r, o) = a.addingReportingOverflow(b)
+                case .subtract: (r, o) = a.subtractingReportingOverflow(b)
+                case .multiply: (r, o) = a.multipliedReportingOverflow(by: b)
+                case .divide:
+                    if b == 0 { unknown(i); continue }
+                    (r, o) = a.dividedReportingOverflow(by: b)
+                case .modulo:
+                    if b == 0 { unknown(i); continue }
+                    let (m, mo) = a.remainderReportingOverflow(dividingBy: b)
+                    (r, o) = (mo ? 0 : m, false)
+                default: return nil
+                }
+                // Only a known row's overflow matters (a null row's values are placeholders).
+                if o && known?[i] != false { return nil }
+                out[i] = r
+            }
+            return .ints(out, known: known)
+        }
+        var out = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let a = x.double(i), b = y.double(i)
+            switch op {
+            case .add: out[i] = a + b
+            case .subtract: out[i] = a - b
+            case .multiply: out[i] = a * b
+            case .divide: if b == 0 { unknown(i) } else { out[i] = a / b }
+            case .modulo: if b == 0 { unknown(i) } else { out[i] = a.truncatingRemainder(dividingBy: b) }
+            case .power: out[i] = pow(a, b)
+            default: return nil
+            }
+        }
+        return .doubles(out, known: known)
+    }
+
+    /// A comparison of numbers over every row: integers exactly, an integer against a double without
+    /// rounding, NaN unknown.
+    private static func compare(_ op: BinaryOperator, _ x: Numbers, _ y: Numbers, _ n: Int) -> Truths {
+        let known = mergedKnown(x, y, n)
+        @inline(__always) func verdict(_ order: Int) -> Int8 {
+            let r: Bool = switch op {
+            case .equal: order == 0
+            case .notEqual: order != 0
+            case .less: order < 0
+            case .lessEqual: order <= 0
+            case .greater: order > 0
+            default: order >= 0
+            }
+            return r ? 1 : 0
+        }
+        var out = Truths(repeating: 0, count: n)
+        switch (x.isInteger, y.isInteger) {
+        case (true, true):
+            for i in 0..<n {
+                let a = x.int(i), b = y.int(i)
+                out[i] = verdict(a < b ? -1 : (a == b ? 0 : 1))
+            }
+        case (true, false):
+            for i in 0..<n { out[i] = compareMixed(x.int(i), y.double(i)).map(verdict) ?? -1 }
+        case (false, true):
+            for i in 0..<n { out[i] = compareMixed(y.int(i), x.double(i)).map { verdict(-$0) } ?? -1 }
+        case (false, false):
+            for i in 0..<n {
+                let a = x.double(i), b = y.double(i)
+                out[i] = a.isNaN || b.isNaN ? -1 : verdict(a < b ? -1 : (a == b ? 0 : 1))
+            }
+        }
+        if let known { for i in 0..<n where !known[i] { out[i] = -1 } }
+        return out
+    }
+
+    /// A VarChar field against a string constant (either side), by UTF-8 bytes as the row evaluator does;
+    /// nil for anything else.
+    private func compareStrings(_ op: BinaryOperator, _ l: BoundFilter, _ r: BoundFilter, _ s: Segment) -> Truths? {
+        let (f, constant, flipped): (Int, String, Bool)
+        switch (l, r) {
+        case (.field(let a), .constant(.string(let c))): (f, constant, flipped) = (a, c, false)
+        case (.constant(.string(let c)), .field(let a)): (f, constant, flipped) = (a, c, true)
+        default: return nil
+        }
+        let column = s.columns[f]
+        guard column.field.dataType == .varChar else { return nil }
+        let target = Array(constant.utf8)
+        return column.strings.indices.map { i in
+            if column.nulls?[i] == true { return -1 }
+            var text = column.strings[i]
+            var order = text.withUTF8 { bytes -> Int in
+                if bytes.elementsEqual(target) { return 0 }
+                return bytes.lexicographicallyPrecedes(target) ? -1 : 1
+            }
+            if flipped { order = -order }
+            let r: Bool = switch op {
+            case .equal: order == 0
+            case .notEqual: order != 0
+            case .less: order < 0
+            case .lessEqual: order <= 0
+            case .greater: order > 0
+            default: order >= 0
+            }
+            return r ? 1 : 0
+        }
+    }
+}
