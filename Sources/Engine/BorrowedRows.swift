@@ -59,6 +59,8 @@ struct DenseRun {
     let count: Int
     /// Row → position (-1: no row) when the run is not in position order.
     let positionOfID: [Int32]?
+    /// The position after the last one the run stands for.
+    let end: Int
 
     /// The position of the run's row `i`, or nil when it stands for no row.
     @inline(__always) func position(_ i: Int) -> Int? {

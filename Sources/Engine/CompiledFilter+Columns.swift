@@ -30,22 +30,34 @@ extension CompiledFilter {
             }
         }
 
-        @inline(__always) func int(_ i: Int) -> Int64 {
+        /// Runs `body` with the integers (only for `isInteger` values): a constant is read at every row.
+        func withInts<T>(_ body: (Run<Int64>) -> T) -> T {
             switch self {
-            case .int(let v): v
-            case .ints(let a, _): a[i]
-            default: 0
+            case .ints(let a, _) where !a.isEmpty: a.withUnsafeBufferPointer { body(Run(base: $0.baseAddress!, step: 1)) }
+            default: withUnsafePointer(to: self.constant) { body(Run(base: $0, step: 0)) }
             }
         }
 
-        @inline(__always) func double(_ i: Int) -> Double {
+        /// Runs `body` with the values as doubles (integers converted).
+        func withDoubles<T>(_ body: (Run<Double>) -> T) -> T {
             switch self {
-            case .int(let v): Double(v)
-            case .double(let v): v
-            case .ints(let a, _): Double(a[i])
-            case .doubles(let a, _): a[i]
+            case .doubles(let a, _) where !a.isEmpty: a.withUnsafeBufferPointer { body(Run(base: $0.baseAddress!, step: 1)) }
+            case .ints(let a, _) where !a.isEmpty: a.map(Double.init).withUnsafeBufferPointer { body(Run(base: $0.baseAddress!, step: 1)) }
+            case .double(let v): withUnsafePointer(to: v) { body(Run(base: $0, step: 0)) }
+            default: withUnsafePointer(to: Double(self.constant)) { body(Run(base: $0, step: 0)) }
             }
         }
+
+        private var constant: Int64 {
+            if case .int(let v) = self { v } else { 0 }
+        }
+    }
+
+    /// Values of every row at `base` (`step` 1) or one value for all (`step` 0), read without copies.
+    struct Run<Element> {
+        let base: UnsafePointer<Element>
+        let step: Int
+        @inline(__always) subscript(i: Int) -> Element { base[i &* step] }
     }
 
     /// The truth of `b` for rows `0..<s.count`; rows where `needed` is false may get any answer.
@@ -77,7 +89,8 @@ extension CompiledFilter {
         case .indexed(let slot, let field, let original):
             // The index answers the rows it covers; the rest are evaluated as written.
             let mask = masks[slot]
-            var t = truths(original, s, needed: (0..<n).map { $0 >= mask.count && (needed?[$0] ?? true) })
+            var t = mask.count >= n ? Truths(repeating: -1, count: n)
+                : truths(original, s, needed: (0..<n).map { $0 >= mask.count && (needed?[$0] ?? true) })
             let nulls = s.columns[field].nulls
             for i in 0..<mask.count { t[i] = nulls?[i] == true ? -1 : (mask[i] ? 1 : 0) }
             return t
@@ -143,48 +156,57 @@ extension CompiledFilter {
         case (.int, .int), (.int, .double), (.double, .int), (.double, .double): return nil
         default: break
         }
-        var known = mergedKnown(x, y, n)
-        func unknown(_ i: Int) {
-            if known == nil { known = [Bool](repeating: true, count: n) }
-            known![i] = false
-        }
+        var known = mergedKnown(x, y, n) ?? [Bool](repeating: true, count: n)
         if x.isInteger && y.isInteger && op != .power {
             var out = [Int64](repeating: 0, count: n)
-            for i in 0..<n {
-                let a = x.int(i), b = y.int(i)
-                let (r, o): (Int64, Bool)
-                switch op {
-                case .add: (r, o) = a.addingReportingOverflow(b)
-                case .subtract: (r, o) = a.subtractingReportingOverflow(b)
-                case .multiply: (r, o) = a.multipliedReportingOverflow(by: b)
-                case .divide:
-                    if b == 0 { unknown(i); continue }
-                    (r, o) = a.dividedReportingOverflow(by: b)
-                case .modulo:
-                    if b == 0 { unknown(i); continue }
-                    let (m, mo) = a.remainderReportingOverflow(dividingBy: b)
-                    (r, o) = (mo ? 0 : m, false)
-                default: return nil
+            let overflow = x.withInts { xs in y.withInts { ys in
+                known.withUnsafeMutableBufferPointer { known in
+                    out.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<n {
+                            let a = xs[i], b = ys[i]
+                            let (r, o): (Int64, Bool)
+                            switch op {
+                            case .add: (r, o) = a.addingReportingOverflow(b)
+                            case .subtract: (r, o) = a.subtractingReportingOverflow(b)
+                            case .multiply: (r, o) = a.multipliedReportingOverflow(by: b)
+                            case .divide:
+                                if b == 0 { known[i] = false; continue }
+                                (r, o) = a.dividedReportingOverflow(by: b)
+                            default:
+                                if b == 0 { known[i] = false; continue }
+                                let (m, mo) = a.remainderReportingOverflow(dividingBy: b)
+                                (r, o) = (mo ? 0 : m, false)
+                            }
+                            // Only a known row's overflow matters (a null row's values are placeholders).
+                            if o && known[i] { return true }
+                            out[i] = r
+                        }
+                        return false
+                    }
                 }
-                // Only a known row's overflow matters (a null row's values are placeholders).
-                if o && known?[i] != false { return nil }
-                out[i] = r
-            }
+            } }
+            guard [.add, .subtract, .multiply, .divide, .modulo].contains(op), !overflow else { return nil }
             return .ints(out, known: known)
         }
+        guard [.add, .subtract, .multiply, .divide, .modulo, .power].contains(op) else { return nil }
         var out = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            let a = x.double(i), b = y.double(i)
-            switch op {
-            case .add: out[i] = a + b
-            case .subtract: out[i] = a - b
-            case .multiply: out[i] = a * b
-            case .divide: if b == 0 { unknown(i) } else { out[i] = a / b }
-            case .modulo: if b == 0 { unknown(i) } else { out[i] = a.truncatingRemainder(dividingBy: b) }
-            case .power: out[i] = pow(a, b)
-            default: return nil
+        x.withDoubles { xs in y.withDoubles { ys in
+            known.withUnsafeMutableBufferPointer { known in
+                out.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<n {
+                        let a = xs[i], b = ys[i]
+                        switch op {
+                        case .add: out[i] = a + b
+                        case .subtract: out[i] = a - b
+                        case .multiply: out[i] = a * b
+                        case .divide: if b == 0 { known[i] = false } else { out[i] = a / b }
+                        case .modulo: if b == 0 { known[i] = false } else { out[i] = a.truncatingRemainder(dividingBy: b) }
+                        default: out[i] = pow(a, b)
+                        }
+                    }
+                }
             }
-        }
+        } }
         return .doubles(out, known: known)
     }
 
@@ -204,20 +226,30 @@ extension CompiledFilter {
             return r ? 1 : 0
         }
         var out = Truths(repeating: 0, count: n)
-        switch (x.isInteger, y.isInteger) {
-        case (true, true):
-            for i in 0..<n {
-                let a = x.int(i), b = y.int(i)
-                out[i] = verdict(a < b ? -1 : (a == b ? 0 : 1))
-            }
-        case (true, false):
-            for i in 0..<n { out[i] = compareMixed(x.int(i), y.double(i)).map(verdict) ?? -1 }
-        case (false, true):
-            for i in 0..<n { out[i] = compareMixed(y.int(i), x.double(i)).map { verdict(-$0) } ?? -1 }
-        case (false, false):
-            for i in 0..<n {
-                let a = x.double(i), b = y.double(i)
-                out[i] = a.isNaN || b.isNaN ? -1 : verdict(a < b ? -1 : (a == b ? 0 : 1))
+        out.withUnsafeMutableBufferPointer { out in
+            switch (x.isInteger, y.isInteger) {
+            case (true, true):
+                x.withInts { xs in y.withInts { ys in
+                    for i in 0..<n {
+                        let a = xs[i], b = ys[i]
+                        out[i] = verdict(a < b ? -1 : (a == b ? 0 : 1))
+                    }
+                } }
+            case (true, false):
+                x.withInts { xs in y.withDoubles { ys in
+                    for i in 0..<n { out[i] = compareMixed(xs[i], ys[i]).map(verdict) ?? -1 }
+                } }
+            case (false, true):
+                y.withInts { ys in x.withDoubles { xs in
+                    for i in 0..<n { out[i] = compareMixed(ys[i], xs[i]).map { verdict(-$0) } ?? -1 }
+                } }
+            case (false, false):
+                x.withDoubles { xs in y.withDoubles { ys in
+                    for i in 0..<n {
+                        let a = xs[i], b = ys[i]
+                        out[i] = a.isNaN || b.isNaN ? -1 : verdict(a < b ? -1 : (a == b ? 0 : 1))
+                    }
+                } }
             }
         }
         if let known { for i in 0..<n where !known[i] { out[i] = -1 } }

@@ -149,9 +149,10 @@ public struct CompiledFilter: RowPredicate {
         var filter = self
         if !segment.scalarIndexes.isEmpty { filter.root = filter.usingIndexes(root, segment) }
         // Column at a time where it can (see `truths`); deleted rows need no answer.
-        let needed = segment.liveCount == segment.count ? nil : segment.deleted.map { !$0 }
+        let deleted = segment.deleted
+        let needed = segment.liveCount == segment.count ? nil : deleted.map { !$0 }
         let t = filter.truths(filter.root, segment, needed: needed)
-        return (0..<segment.count).map { t[$0] == 1 && !segment.deleted[$0] }
+        return (0..<deleted.count).map { t[$0] == 1 && !deleted[$0] }
     }
 
     /// The same answer as `evaluate`, row by row (what the column-at-a-time evaluation is tested against).

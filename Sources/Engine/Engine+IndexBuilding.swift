@@ -182,6 +182,8 @@ extension Engine {
                          definition: IndexDefinition, range: Range<Int>) {
         let rowIDs: [Int64] = data.read { segment in Array(segment.rowIDs[range]) }
         let built = BuiltIndex(field: field.name, graph: graph, positions: range.map { Int32($0) }, rowIDs: rowIDs)
+        // The graph holds these rows now: once checked (under the shared lock), the column drops its copy.
+        let part = BorrowedRows(built, covering: range).flatMap { part in data.read { $0.holdsSameRows(part, field: field.name) } ? part : nil }
         // The collection may have been released, reloaded or dropped, or the index dropped, while this
         // built: then the result belongs to nobody and is neither saved nor installed.
         guard loadedData(c.id) === data,
@@ -194,8 +196,7 @@ extension Engine {
         }
         save(built, collection: c.id, definition: definition)
         let flushPending = data.writeIndexes { segment, state in
-            // The graph holds these rows now: the column drops its copy of them.
-            if let part = BorrowedRows(built, covering: range) { segment.borrow(part, field: field.name) }
+            if let part { segment.borrow(part, field: field.name) }
             state.built[field.name, default: []].append(built)
             state.coveredUpTo[field.name] = range.upperBound
             state.building[field.name] = nil
@@ -317,12 +318,24 @@ extension Engine {
                 covered = end
             }
             guard !accepted.isEmpty else { continue }
+            // The column reads the graphs' rows instead of its own copy, part by part while they line up.
+            let parts: [BorrowedRows] = data.read { segment in
+                var parts: [BorrowedRows] = []
+                for (built, range) in zip(accepted, ranges) {
+                    guard let part = BorrowedRows(built, covering: range), segment.holdsSameRows(part, field: field) else { break }
+                    parts.append(part)
+                }
+                return parts
+            }
+            if parts.count < accepted.count, accepted[parts.count].graph is HNSWIndex, c.schema.field(named: field)?.dataType == .floatVector {
+                logger.info("some saved graphs do not hold the column's rows; the column keeps its own copy of them",
+                            metadata: ["collection": "\(c.name)", "field": "\(field)"])
+            }
             data.writeIndexes { segment, state in
                 state.built[field] = accepted
                 state.coveredUpTo[field] = covered
-                // The column reads the graphs' rows instead of its own copy, part by part while they line up.
-                for (built, range) in zip(accepted, ranges) {
-                    guard let part = BorrowedRows(built, covering: range), segment.borrow(part, field: field) else { break }
+                for part in parts {
+                    guard segment.borrow(part, field: field) else { break }
                 }
             }
         }

@@ -167,8 +167,9 @@ extension Engine {
     private func allowedRows(_ segment: Segment, filter: (any RowPredicate)?, partitions: Set<Int64>?) throws(SwiftvecError) -> [Bool]? {
         if filter == nil, partitions == nil, segment.liveCount == segment.count { return nil }
         var allowed = try filter?.evaluate(segment) ?? [Bool](repeating: true, count: segment.count)
-        for i in 0..<segment.count where allowed[i] {
-            if segment.deleted[i] { allowed[i] = false } else if let partitions, !partitions.contains(segment.partitionIDs[i]) { allowed[i] = false }
+        let deleted = segment.deleted, partitionIDs = segment.partitionIDs
+        for i in 0..<deleted.count where allowed[i] {
+            if deleted[i] { allowed[i] = false } else if let partitions, !partitions.contains(partitionIDs[i]) { allowed[i] = false }
         }
         return allowed
     }
@@ -208,7 +209,7 @@ extension Engine {
                 if covered < segment.count {
                     var tail = mask ?? [Bool](repeating: true, count: segment.count)
                     for i in 0..<covered { tail[i] = false }
-                    let exact = VectorScan.topK(column, query: query, metric: metric, allowed: tail, k: k)
+                    let exact = VectorScan.topK(column, query: query, metric: metric, allowed: tail, k: k, from: covered)
                     for (d, i) in zip(exact.distances, exact.ids) { top.push(d, i) }
                 }
                 return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
@@ -291,8 +292,9 @@ extension FieldValue: Hashable {
 /// column scans; `visit(position, distance)` then sees each allowed row in position order.
 enum VectorScan {
     /// The best `k` allowed rows of a column, exactly: the fused dense path, or a scan for the other types.
-    static func topK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int) -> TopK {
-        if let top = denseTopK(column, query: query, metric: metric, allowed: allowed, k: k) { return top }
+    /// Rows below `from` are known not to be allowed (runs that end there are skipped).
+    static func topK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int, from: Int = 0) -> TopK {
+        if let top = denseTopK(column, query: query, metric: metric, allowed: allowed, k: k, from: from) { return top }
         var top = TopK(k: k, metric: metric)
         scan(column, query: query, metric: metric, allowed: allowed) { i, d in
             // Most rows lose to the current worst kept distance: test that before the heap.
@@ -304,7 +306,7 @@ enum VectorScan {
 
     /// The fused scan-and-select path for dense vectors (nil for other types), run by run (rows held by
     /// graphs, then the column's own). When every row is allowed the mask is not even read.
-    static func denseTopK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int) -> TopK? {
+    static func denseTopK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int, from: Int = 0) -> TopK? {
         guard case .floats(let q) = query else { return nil }
         let element: Distance.Element
         switch column.field.dataType {
@@ -319,7 +321,7 @@ enum VectorScan {
             column.withDenseRuns { runs in
                 allowed.withUnsafeBufferPointer { ok in
                     var merged = TopK(k: k, metric: metric)
-                    for run in runs where run.count > 0 {
+                    for run in runs where run.count > 0 && run.end > from {
                         let found: TopK
                         if let map = run.positionOfID {
                             // A graph's rows out of position order: the mask is rewritten in its order.

@@ -116,24 +116,35 @@ public struct Column: Sendable {
     /// Runs `body` with the dense rows as runs in position order: the graphs' parts, then the owned tail.
     func withDenseRuns<T>(_ body: ([DenseRun]) -> T) -> T {
         dense.withUnsafeBytes { raw in
-            var runs = borrowed.map { DenseRun(start: $0.positions.lowerBound, base: $0.base, count: $0.count, positionOfID: $0.positionOfID) }
-            if let base = raw.baseAddress { runs.append(DenseRun(start: denseStart, base: base, count: raw.count / stride, positionOfID: nil)) }
+            var runs = borrowed.map {
+                DenseRun(start: $0.positions.lowerBound, base: $0.base, count: $0.count, positionOfID: $0.positionOfID, end: $0.positions.upperBound)
+            }
+            if let base = raw.baseAddress {
+                runs.append(DenseRun(start: denseStart, base: base, count: raw.count / stride, positionOfID: nil, end: denseStart + raw.count / stride))
+            }
             return body(runs)
         }
     }
 
-    /// Gives up the owned copy of rows `part.positions` (which must be the next rows after the borrowed
-    /// ones) to the graph that holds them, after checking byte for byte that they are the same rows.
-    /// False, and nothing changed, otherwise.
+    /// Whether `part` holds, byte for byte, the rows this column owns at its positions (read-only, so that
+    /// the comparison runs under the shared lock; the rows never change in place).
+    func holdsSameRows(_ part: BorrowedRows) -> Bool {
+        let range = part.positions
+        guard field.dataType == .floatVector, range.lowerBound >= denseStart, (range.upperBound - denseStart) * stride <= dense.count else {
+            return false
+        }
+        return dense.withUnsafeBytes { raw in
+            range.allSatisfy { p in memcmp(raw.baseAddress! + (p - denseStart) * stride, part.row(at: p, stride: stride), stride) == 0 }
+        }
+    }
+
+    /// Gives up the owned copy of rows `part.positions`, which must be the next rows after the borrowed ones
+    /// and have passed `holdsSameRows`, to the graph that holds them. False, and nothing changed, otherwise.
     mutating func borrow(_ part: BorrowedRows) -> Bool {
         let range = part.positions
         guard field.dataType == .floatVector, range.lowerBound == denseStart, (range.upperBound - denseStart) * stride <= dense.count else {
             return false
         }
-        let same = dense.withUnsafeBytes { raw in
-            range.allSatisfy { p in memcmp(raw.baseAddress! + (p - denseStart) * stride, part.row(at: p, stride: stride), stride) == 0 }
-        }
-        guard same else { return false }
         // A new array, not `removeFirst`: the old buffer is freed instead of kept at its full capacity.
         dense = Array(dense[((range.upperBound - denseStart) * stride)...])
         denseStart = range.upperBound
@@ -207,6 +218,11 @@ public final class Segment: @unchecked Sendable {
             }
         }
         liveCount += 1
+    }
+
+    /// Whether `part` holds the same rows as the column of `field` (see `Column.holdsSameRows`).
+    func holdsSameRows(_ part: BorrowedRows, field: String) -> Bool {
+        columns.first { $0.field.name == field }?.holdsSameRows(part) ?? false
     }
 
     /// Hands the rows `part` stands for over to the graph that holds them (see `Column.borrow`).

@@ -436,6 +436,7 @@ public final class HNSWIndex: @unchecked Sendable {
                         if visited.isVisited(nb) { continue }
                         visited.visit(nb)
                         svx_prefetch(vectors + Int(nb) * dimension)
+                        if let inverseNorms { svx_prefetch(inverseNorms + Int(nb)) }
                         list[fresh] = nb
                         fresh += 1
                     }
