@@ -67,14 +67,12 @@ extension CompiledFilter {
         case .and(let l, let r):
             let a = truths(l, s, needed: needed)
             // The right side matters only where the left is not false.
-            var c = truths(r, s, needed: Self.rows(of: a, needed) { $0 != 0 })
-            for i in 0..<n { c[i] = a[i] == 0 || c[i] == 0 ? 0 : (a[i] == 1 && c[i] == 1 ? 1 : -1) }
-            return c
+            let c = truths(r, s, needed: Self.rows(of: a, needed) { $0 != 0 })
+            return Self.combine(a, c) { a, c in a == 0 || c == 0 ? 0 : (a == 1 && c == 1 ? 1 : -1) }
         case .or(let l, let r):
             let a = truths(l, s, needed: needed)
-            var c = truths(r, s, needed: Self.rows(of: a, needed) { $0 != 1 })
-            for i in 0..<n { c[i] = a[i] == 1 || c[i] == 1 ? 1 : (a[i] == 0 && c[i] == 0 ? 0 : -1) }
-            return c
+            let c = truths(r, s, needed: Self.rows(of: a, needed) { $0 != 1 })
+            return Self.combine(a, c) { a, c in a == 1 || c == 1 ? 1 : (a == 0 && c == 0 ? 0 : -1) }
         case .not(let inner):
             return truths(inner, s, needed: needed).map { $0 == -1 ? -1 : 1 - $0 }
         case .compare(let op, let l, let r):
@@ -91,8 +89,14 @@ extension CompiledFilter {
             let mask = masks[slot]
             var t = mask.count >= n ? Truths(repeating: -1, count: n)
                 : truths(original, s, needed: (0..<n).map { $0 >= mask.count && (needed?[$0] ?? true) })
-            let nulls = s.columns[field].nulls
-            for i in 0..<mask.count { t[i] = nulls?[i] == true ? -1 : (mask[i] ? 1 : 0) }
+            let nulls = s.columns[field].nulls ?? []
+            t.withUnsafeMutableBufferPointer { t in
+                mask.withUnsafeBufferPointer { mask in
+                    nulls.withUnsafeBufferPointer { nulls in
+                        for i in 0..<mask.count { t[i] = !nulls.isEmpty && nulls[i] ? -1 : (mask[i] ? 1 : 0) }
+                    }
+                }
+            }
             return t
         default:
             break
@@ -100,6 +104,14 @@ extension CompiledFilter {
         return (0..<n).map { i in
             guard needed?[i] ?? true else { return -1 }
             return truth(b, s, i).map { $0 ? 1 : 0 } ?? -1
+        }
+    }
+
+    /// `a` and `c` combined row by row.
+    private static func combine(_ a: Truths, _ c: Truths, _ f: (Int8, Int8) -> Int8) -> Truths {
+        Truths(unsafeUninitializedCapacity: a.count) { out, count in
+            a.withUnsafeBufferPointer { a in c.withUnsafeBufferPointer { c in for i in 0..<a.count { out[i] = f(a[i], c[i]) } } }
+            count = a.count
         }
     }
 

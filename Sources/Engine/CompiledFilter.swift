@@ -152,7 +152,10 @@ public struct CompiledFilter: RowPredicate {
         let deleted = segment.deleted
         let needed = segment.liveCount == segment.count ? nil : deleted.map { !$0 }
         let t = filter.truths(filter.root, segment, needed: needed)
-        return (0..<deleted.count).map { t[$0] == 1 && !deleted[$0] }
+        return [Bool](unsafeUninitializedCapacity: deleted.count) { out, count in
+            t.withUnsafeBufferPointer { t in deleted.withUnsafeBufferPointer { d in for i in 0..<d.count { out[i] = t[i] == 1 && !d[i] } } }
+            count = deleted.count
+        }
     }
 
     /// The same answer as `evaluate`, row by row (what the column-at-a-time evaluation is tested against).

@@ -168,8 +168,12 @@ extension Engine {
         if filter == nil, partitions == nil, segment.liveCount == segment.count { return nil }
         var allowed = try filter?.evaluate(segment) ?? [Bool](repeating: true, count: segment.count)
         let deleted = segment.deleted, partitionIDs = segment.partitionIDs
-        for i in 0..<deleted.count where allowed[i] {
-            if deleted[i] { allowed[i] = false } else if let partitions, !partitions.contains(partitionIDs[i]) { allowed[i] = false }
+        allowed.withUnsafeMutableBufferPointer { allowed in
+            deleted.withUnsafeBufferPointer { deleted in
+                for i in 0..<deleted.count where allowed[i] {
+                    if deleted[i] { allowed[i] = false } else if let partitions, !partitions.contains(partitionIDs[i]) { allowed[i] = false }
+                }
+            }
         }
         return allowed
     }
