@@ -226,17 +226,7 @@ extension CompiledFilter {
     /// rounding, NaN unknown.
     private static func compare(_ op: BinaryOperator, _ x: Numbers, _ y: Numbers, _ n: Int) -> Truths {
         let known = mergedKnown(x, y, n)
-        @inline(__always) func verdict(_ order: Int) -> Int8 {
-            let r: Bool = switch op {
-            case .equal: order == 0
-            case .notEqual: order != 0
-            case .less: order < 0
-            case .lessEqual: order <= 0
-            case .greater: order > 0
-            default: order >= 0
-            }
-            return r ? 1 : 0
-        }
+        @inline(__always) func verdict(_ order: Int) -> Int8 { holds(op, order) ? 1 : 0 }
         var out = Truths(repeating: 0, count: n)
         out.withUnsafeMutableBufferPointer { out in
             switch (x.isInteger, y.isInteger) {
@@ -279,24 +269,12 @@ extension CompiledFilter {
         }
         let column = s.columns[f]
         guard column.field.dataType == .varChar else { return nil }
-        let target = Array(constant.utf8)
+        let target = FilterValue.string(constant)
         return column.strings.indices.map { i in
             if column.nulls?[i] == true { return -1 }
-            var text = column.strings[i]
-            var order = text.withUTF8 { bytes -> Int in
-                if bytes.elementsEqual(target) { return 0 }
-                return bytes.lexicographicallyPrecedes(target) ? -1 : 1
-            }
-            if flipped { order = -order }
-            let r: Bool = switch op {
-            case .equal: order == 0
-            case .notEqual: order != 0
-            case .less: order < 0
-            case .lessEqual: order <= 0
-            case .greater: order > 0
-            default: order >= 0
-            }
-            return r ? 1 : 0
+            let text = FilterValue.string(column.strings[i])
+            let order = flipped ? Self.compare(target, text, equalityOnly: false) : Self.compare(text, target, equalityOnly: false)
+            return order.map { Self.holds(op, $0) ? 1 : 0 } ?? -1
         }
     }
 }

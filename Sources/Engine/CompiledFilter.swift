@@ -267,14 +267,7 @@ public struct CompiledFilter: RowPredicate {
             guard let order = Self.compare(value(l, s, i), value(r, s, i), equalityOnly: op == .equal || op == .notEqual) else {
                 return .null
             }
-            switch op {
-            case .equal: return .bool(order == 0)
-            case .notEqual: return .bool(order != 0)
-            case .less: return .bool(order < 0)
-            case .lessEqual: return .bool(order <= 0)
-            case .greater: return .bool(order > 0)
-            default: return .bool(order >= 0)
-            }
+            return .bool(Self.holds(op, order))
         case .membership(let l, let values, let negated):
             let v = value(l, s, i)
             if v == .null { return .null }
@@ -343,6 +336,18 @@ public struct CompiledFilter: RowPredicate {
             return x.count == y.count && zip(x, y).allSatisfy { compare($0, $1, equalityOnly: true) == 0 } ? 0 : 1
         default:
             return nil
+        }
+    }
+
+    /// Whether comparison `op` holds for two values whose order is `order` (-1, 0 or 1).
+    @inline(__always) static func holds(_ op: BinaryOperator, _ order: Int) -> Bool {
+        switch op {
+        case .equal: order == 0
+        case .notEqual: order != 0
+        case .less: order < 0
+        case .lessEqual: order <= 0
+        case .greater: order > 0
+        default: order >= 0
         }
     }
 
