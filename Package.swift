@@ -26,12 +26,12 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJansson", "CSimdJSON"]),
         .target(name: "Storage", dependencies: ["CLMDB"]),
         .target(name: "Filter"),
+        // C kernels: Float32 L2 and dot (AVX-512 or AVX2, chosen at load), IVF_SQ8 codes, a prefetch hint.
+        .target(name: "CVectorSupport"),
         // Distance kernels: built for AVX2+FMA, without which Swift SIMD falls back to scalar code.
-        .target(name: "VectorCore", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "VectorCore", dependencies: ["CVectorSupport"], swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         // Graph traversal touches class state in tight loops: dynamic exclusivity checks cost more than the
         // distances there; the index types document their own locking instead.
-        // A C prefetch hint for the traversal (header only).
-        .target(name: "CVectorSupport"),
         .target(name: "VectorIndex", dependencies: ["VectorCore", "CVectorSupport"],
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell", "-enforce-exclusivity=unchecked"])]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Storage", "Filter", "JSON"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter"]),
-        .testTarget(name: "VectorCoreTests", dependencies: ["VectorCore"]),
+        .testTarget(name: "VectorCoreTests", dependencies: ["VectorCore", "CVectorSupport"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "VectorCore"]),
         // Live tests: they start the real `swiftvec` binary and talk HTTP to it.
         .testTarget(name: "APITests", dependencies: ["JSON"]),

@@ -1,57 +1,19 @@
-/// Distance kernels on contiguous little-endian buffers. Dense kernels use 16-wide SIMD accumulators
-/// (two independent ones, to hide the add latency) and a scalar tail for dimensions that are not a multiple
-/// of the width. The module is compiled for AVX2+FMA (`-target-cpu haswell`): without it Swift SIMD falls
-/// back to scalar code.
+import CVectorSupport
+
+/// Distance kernels on contiguous little-endian buffers. Float32 L2 and dot are C kernels chosen at load
+/// (AVX-512 or AVX2); the others use 16-wide SIMD accumulators (two independent ones, to hide the add
+/// latency) and a scalar tail for dimensions that are not a multiple of the width. The module is compiled
+/// for AVX2+FMA (`-target-cpu haswell`): without it Swift SIMD falls back to scalar code.
 public enum Distance {
     // MARK: Float32
 
+    /// Σ (a[i] − b[i])². In C (CVectorSupport) so that it can use AVX-512 where the CPU has it.
     @inline(__always)
-    public static func l2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
-        var i = 0
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        while i + 32 <= n {
-            let d0 = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            let d1 = ra.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self) - rb.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
-            acc0 += d0 * d0
-            acc1 += d1 * d1
-            i += 32
-        }
-        if i + 16 <= n {
-            let d = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            acc0 += d * d
-            i += 16
-        }
-        var sum = (acc0 + acc1).sum()
-        while i < n {
-            let d = a[i] - b[i]
-            sum += d * d
-            i += 1
-        }
-        return sum
-    }
+    public static func l2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float { svx_l2(a, b, n) }
 
+    /// Σ a[i]·b[i], like `l2`.
     @inline(__always)
-    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
-        var i = 0
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        while i + 32 <= n {
-            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            acc1 += ra.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self) * rb.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
-            i += 32
-        }
-        if i + 16 <= n {
-            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            i += 16
-        }
-        var sum = (acc0 + acc1).sum()
-        while i < n {
-            sum += a[i] * b[i]
-            i += 1
-        }
-        return sum
-    }
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float { svx_dot(a, b, n) }
 
     /// The dot product with `b`'s squared norm, in one pass (for cosine).
     @inline(__always)

@@ -296,15 +296,19 @@ public final class HNSWIndex: @unchecked Sendable {
         return level0 + Int(id) * (maxM0 + 1)
     }
 
-    private func neighbours(_ id: UInt32, level: Int) -> [UInt32] {
-        lockNode(id)
-        defer { unlockNode(id) }
-        if level == 0 {
-            let l = links(id, level: 0)
-            return Array(UnsafeBufferPointer(start: l + 1, count: Int(l[0])))
+    /// Runs `body` over node `id`'s neighbours on `level`: the list itself on a built graph, a copy taken
+    /// under the node's lock while a parallel build may rewrite it. No allocation (the traversal's hot path).
+    @inline(__always)
+    private func withNeighbours<T>(_ id: UInt32, level: Int, _ body: (UnsafeBufferPointer<UInt32>) -> T) -> T {
+        let block = level == 0 ? links(id, level: 0) : upperBlocks[Int(id)]! + (level - 1) * (m + 1)
+        guard concurrent else { return body(UnsafeBufferPointer(start: block + 1, count: Int(block[0]))) }
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxM0) { copy in
+            lockNode(id)
+            let n = Int(block[0])
+            for i in 0..<n { copy[i] = block[1 + i] }
+            unlockNode(id)
+            return body(UnsafeBufferPointer(rebasing: copy[0..<n]))
         }
-        let block = upperBlocks[Int(id)]! + (level - 1) * (m + 1)
-        return Array(UnsafeBufferPointer(start: block + 1, count: Int(block[0])))
     }
 
     /// `neighbours` for a caller that already holds the node's lock.
@@ -395,12 +399,14 @@ public final class HNSWIndex: @unchecked Sendable {
         var changed = true
         while changed {
             changed = false
-            for n in neighbours(current, level: level) {
-                let d = distance(q, n)
-                if d < best {
-                    best = d
-                    current = n
-                    changed = true
+            withNeighbours(current, level: level) { list in
+                for n in list {
+                    let d = distance(q, n)
+                    if d < best {
+                        best = d
+                        current = n
+                        changed = true
+                    }
                 }
             }
         }
@@ -431,6 +437,7 @@ public final class HNSWIndex: @unchecked Sendable {
                     // Only unvisited neighbours are kept, and their vectors are prefetched before the first
                     // distance: the loads of the whole list overlap instead of missing the cache one by one.
                     var fresh = 0
+                    for i in 0..<n { visited.prefetch(l[1 + i]) }
                     for i in 0..<n {
                         let nb = l[1 + i]
                         if visited.isVisited(nb) { continue }
@@ -447,23 +454,29 @@ public final class HNSWIndex: @unchecked Sendable {
                     let dn = distance(q, nb)
                     if results.count < ef || dn < bound {
                         candidates.push(dn, nb)
+                        // A candidate may be expanded soon: start loading its links now, so that they
+                        // arrive while other nodes are expanded (hnswlib gets this from storing them next
+                        // to the vector).
+                        let candidateLinks = links(nb, level: 0)
+                        svx_prefetch(candidateLinks)
+                        svx_prefetch(candidateLinks + 16)
                         if allowed?(nb) ?? true {
-                            results.push(dn, nb)
-                            if results.count > ef { results.pop() }
+                            if results.count < ef { results.push(dn, nb) } else { results.replaceTop(dn, nb) }
                             bound = results.top?.distance ?? .infinity
                         }
                     }
                 }
                 }
             } else {
-                for nb in neighbours(id, level: level) where !visited.isVisited(nb) {
-                    visited.visit(nb)
-                    let dn = distance(q, nb)
-                    if results.count < ef || dn < bound {
-                        candidates.push(dn, nb)
-                        results.push(dn, nb)
-                        if results.count > ef { results.pop() }
-                        bound = results.top?.distance ?? .infinity
+                withNeighbours(id, level: level) { list in
+                    for nb in list where !visited.isVisited(nb) {
+                        visited.visit(nb)
+                        let dn = distance(q, nb)
+                        if results.count < ef || dn < bound {
+                            candidates.push(dn, nb)
+                            if results.count < ef { results.push(dn, nb) } else { results.replaceTop(dn, nb) }
+                            bound = results.top?.distance ?? .infinity
+                        }
                     }
                 }
             }
@@ -511,6 +524,7 @@ final class VisitedSet {
 
     @inline(__always) func isVisited(_ id: UInt32) -> Bool { tags[Int(id)] == generation }
     @inline(__always) func visit(_ id: UInt32) { tags[Int(id)] = generation }
+    @inline(__always) func prefetch(_ id: UInt32) { svx_prefetch(tags + Int(id)) }
 }
 
 /// Visited sets shared by concurrent searches.
@@ -540,63 +554,76 @@ final class NSLockLike: @unchecked Sendable {
 }
 
 /// A binary heap of (distance, id) pairs: the smallest distance on top (`maxOnTop` false, the candidates
-/// to expand) or the largest (`maxOnTop` true, the results kept, worst first).
+/// to expand) or the largest (`maxOnTop` true, the results kept, worst first). Sifts move a hole through an
+/// unchecked buffer: the heap is on the traversal's hot path.
 struct DistanceHeap {
-    private var d: [Float] = []
-    private var ids: [UInt32] = []
+    struct Entry {
+        var distance: Float
+        var id: UInt32
+    }
+
+    private var entries: [Entry] = []
     private let maxOnTop: Bool
 
     init(capacity: Int, maxOnTop: Bool) {
         self.maxOnTop = maxOnTop
-        d.reserveCapacity(capacity)
-        ids.reserveCapacity(capacity)
+        entries.reserveCapacity(capacity)
     }
 
-    var count: Int { d.count }
-    var top: (distance: Float, id: UInt32)? { d.isEmpty ? nil : (d[0], ids[0]) }
-
-    /// True when `a` belongs above `b`.
-    @inline(__always) private func above(_ a: Float, _ b: Float) -> Bool { maxOnTop ? a > b : a < b }
+    var count: Int { entries.count }
+    var top: (distance: Float, id: UInt32)? { entries.first.map { ($0.distance, $0.id) } }
 
     mutating func push(_ distance: Float, _ id: UInt32) {
-        d.append(distance)
-        ids.append(id)
-        var c = d.count - 1
-        while c > 0 {
-            let p = (c - 1) / 2
-            guard above(d[c], d[p]) else { break }
-            d.swapAt(p, c)
-            ids.swapAt(p, c)
-            c = p
+        entries.append(Entry(distance: distance, id: id))
+        let maxOnTop = maxOnTop
+        entries.withUnsafeMutableBufferPointer { e in
+            var c = e.count - 1
+            let item = e[c]
+            while c > 0 {
+                let p = (c - 1) / 2
+                guard maxOnTop ? item.distance > e[p].distance : item.distance < e[p].distance else { break }
+                e[c] = e[p]
+                c = p
+            }
+            e[c] = item
         }
     }
 
     @discardableResult
     mutating func pop() -> (Float, UInt32)? {
-        guard let first = d.first else { return nil }
-        let firstID = ids[0]
-        let lastD = d.removeLast(), lastID = ids.removeLast()
-        if !d.isEmpty {
-            d[0] = lastD
-            ids[0] = lastID
+        guard let first = entries.first else { return nil }
+        let last = entries.removeLast()
+        if !entries.isEmpty { siftDown(last) }
+        return (first.distance, first.id)
+    }
+
+    /// Replaces the top with (distance, id): a pop and a push in one sift.
+    mutating func replaceTop(_ distance: Float, _ id: UInt32) {
+        siftDown(Entry(distance: distance, id: id))
+    }
+
+    /// Puts `item` at the root and sifts it down.
+    private mutating func siftDown(_ item: Entry) {
+        let maxOnTop = maxOnTop
+        entries.withUnsafeMutableBufferPointer { e in
+            let n = e.count
             var p = 0
             while true {
-                let l = 2 * p + 1, r = l + 1
-                var s = p
-                if l < d.count && above(d[l], d[s]) { s = l }
-                if r < d.count && above(d[r], d[s]) { s = r }
-                if s == p { break }
-                d.swapAt(p, s)
-                ids.swapAt(p, s)
+                let l = 2 * p + 1
+                if l >= n { break }
+                var s = l
+                if l + 1 < n && (maxOnTop ? e[l + 1].distance > e[l].distance : e[l + 1].distance < e[l].distance) { s = l + 1 }
+                guard maxOnTop ? e[s].distance > item.distance : e[s].distance < item.distance else { break }
+                e[p] = e[s]
                 p = s
             }
+            e[p] = item
         }
-        return (first, firstID)
     }
 
     /// Every entry, closest first (ties by id).
     func sortedAscending() -> [(distance: Float, id: UInt32)] {
-        zip(d, ids).map { (distance: $0.0, id: $0.1) }.sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
+        entries.sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }.map { ($0.distance, $0.id) }
     }
 }
 

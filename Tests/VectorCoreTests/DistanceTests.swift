@@ -1,3 +1,4 @@
+import CVectorSupport
 import Testing
 import VectorCore
 
@@ -14,7 +15,11 @@ import VectorCore
         abs(Double(a) - b) <= 1e-4 * Double(max(n, 1)) * max(1, abs(b)) * 1e-2 + 1e-4
     }
 
-    @Test func float32Kernels() {
+    /// Both builds of the C kernels: AVX-512 (where this CPU has it) and AVX2.
+    @Test(arguments: [true, false]) func float32Kernels(avx512: Bool) {
+        let using512 = svx_use_avx512(avx512 ? 1 : 0) != 0
+        defer { svx_use_avx512(1) }
+        #expect(avx512 || !using512)
         var g = SystemRandomNumberGenerator()
         for n in Self.dimensions {
             for _ in 0..<20 {

@@ -17,4 +17,12 @@ float svx_l2_sq8(const float *shifted, const float *scale, const uint8_t *codes,
 /// Σ weighted[d]·code[d], with weighted = query·scale: the inner product with the row minus Σ query·offset.
 float svx_dot_sq8(const float *weighted, const uint8_t *codes, long n);
 
+/// Σ (a[d] − b[d])² and Σ a[d]·b[d] over n floats: AVX-512 when the CPU has it, else AVX2+FMA.
+float svx_l2(const float *a, const float *b, long n);
+float svx_dot(const float *a, const float *b, long n);
+
+/// Lets svx_l2 and svx_dot use AVX-512 if `wanted` and the CPU has it (the default), else AVX2; returns
+/// whether they now do. For tests of both paths.
+int svx_use_avx512(int wanted);
+
 #endif
