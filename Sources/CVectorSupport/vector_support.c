@@ -131,3 +131,24 @@ float svx_l2(const float *a, const float *b, long n) {
 float svx_dot(const float *a, const float *b, long n) {
     return svx_has_avx512 ? svx_dot_512(a, b, n) : svx_dot_256(a, b, n);
 }
+
+/* One query against `count` consecutive rows: the kernel inlined into a loop built for the same target, so
+ * that the query stays in L1 and the loads of one row overlap the arithmetic of the previous one (IVF lists
+ * and centroids). */
+#define SVX_ROWS(name, kernel, target_spec)                                                        \
+    __attribute__((target(target_spec)))                                                          \
+    static void name(const float *q, const float *rows, long count, long n, float *out) {          \
+        for (long r = 0; r < count; r++) out[r] = kernel(q, rows + r * n, n);                      \
+    }
+SVX_ROWS(svx_l2_rows_512, svx_l2_512, "avx512f")
+SVX_ROWS(svx_dot_rows_512, svx_dot_512, "avx512f")
+SVX_ROWS(svx_l2_rows_256, svx_l2_256, "avx2,fma")
+SVX_ROWS(svx_dot_rows_256, svx_dot_256, "avx2,fma")
+
+void svx_l2_rows(const float *q, const float *rows, long count, long n, float *out) {
+    if (svx_has_avx512) svx_l2_rows_512(q, rows, count, n, out); else svx_l2_rows_256(q, rows, count, n, out);
+}
+
+void svx_dot_rows(const float *q, const float *rows, long count, long n, float *out) {
+    if (svx_has_avx512) svx_dot_rows_512(q, rows, count, n, out); else svx_dot_rows_256(q, rows, count, n, out);
+}

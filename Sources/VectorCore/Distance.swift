@@ -15,6 +15,18 @@ public enum Distance {
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float { svx_dot(a, b, n) }
 
+    /// `out[r]` = `l2(q, row r)` for `count` consecutive rows of `n` floats (one call for a whole block).
+    @inline(__always)
+    public static func l2(_ q: UnsafePointer<Float>, rows: UnsafePointer<Float>, count: Int, _ n: Int, into out: UnsafeMutablePointer<Float>) {
+        svx_l2_rows(q, rows, count, n, out)
+    }
+
+    /// `out[r]` = `dot(q, row r)`, like `l2(_:rows:count:_:into:)`.
+    @inline(__always)
+    public static func dot(_ q: UnsafePointer<Float>, rows: UnsafePointer<Float>, count: Int, _ n: Int, into out: UnsafeMutablePointer<Float>) {
+        svx_dot_rows(q, rows, count, n, out)
+    }
+
     /// The dot product with `b`'s squared norm, in one pass (for cosine).
     @inline(__always)
     public static func dotAndNorm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> (dot: Float, norm: Float) {

@@ -13,24 +13,44 @@ extension IVFIndex: VectorSearchIndex {
         guard count > 0, k > 0 else { return [] }
         let nprobe = max(1, min(parameters.nprobe, nlist))
         let ip = innerProduct
-        var probe = TopK(k: nprobe, metric: .l2)
-        var centroidDots = [Float](repeating: 0, count: ip ? nlist : 0)  // IP: q · centroid, reused by IVF_PQ
+        var nearest = ListScan(k: nprobe)
+        // IP: q · centroid, kept for IVF_PQ; L2: the squared distances.
+        var centroidScores = [Float](repeating: 0, count: nlist)
         centroids.withUnsafeBufferPointer { cp in
-            for c in 0..<nlist {
-                let v = cp.baseAddress! + c * dimension
+            centroidScores.withUnsafeMutableBufferPointer { out in
                 if ip {
-                    centroidDots[c] = Distance.dot(query, v, dimension)
-                    probe.push(-centroidDots[c], c)
+                    Distance.dot(query, rows: cp.baseAddress!, count: nlist, dimension, into: out.baseAddress!)
                 } else {
-                    probe.push(Distance.l2(query, v, dimension), c)
+                    Distance.l2(query, rows: cp.baseAddress!, count: nlist, dimension, into: out.baseAddress!)
                 }
+                for c in 0..<nlist { nearest.offer(ip ? -out[c] : out[c], UInt32(c)) }
             }
         }
+        let centroidDots = centroidScores
+        let probed = nearest.top.sorted()
         var scan = ListScan(k: k)
         let dim = dimension
         switch encoding {
         case .flat:
-            for (_, list) in probe.sorted() {
+            // Without a filter a list is scored in one batch; with one, only its allowed rows are.
+            var scores = [Float](repeating: 0, count: allowed == nil ? (probed.map { listIDs[$0.id].count }.max() ?? 0) : 0)
+            for (_, list) in probed {
+                if allowed == nil {
+                    listIDs[list].withUnsafeBufferPointer { ids in
+                        codes[list].withUnsafeBytes { raw in
+                            scores.withUnsafeMutableBufferPointer { out in
+                                guard let base = raw.baseAddress?.assumingMemoryBound(to: Float.self) else { return }
+                                if ip {
+                                    Distance.dot(query, rows: base, count: ids.count, dim, into: out.baseAddress!)
+                                } else {
+                                    Distance.l2(query, rows: base, count: ids.count, dim, into: out.baseAddress!)
+                                }
+                                for j in 0..<ids.count { scan.offer(ip ? -out[j] : out[j], ids[j]) }
+                            }
+                        }
+                    }
+                    continue
+                }
                 scanList(list, &scan, allowed) { row in
                     let v = row.assumingMemoryBound(to: Float.self)
                     return ip ? -Distance.dot(query, v, dim) : Distance.l2(query, v, dim)
@@ -50,7 +70,7 @@ extension IVFIndex: VectorSearchIndex {
             }
             folded.withUnsafeBufferPointer { f in
                 sqScale.withUnsafeBufferPointer { s in
-                    for (_, list) in probe.sorted() {
+                    for (_, list) in probed {
                         scanList(list, &scan, allowed) { row in
                             let c = row.assumingMemoryBound(to: UInt8.self)
                             return ip ? -(constant + svx_dot_sq8(f.baseAddress!, c, dim))
@@ -88,7 +108,7 @@ extension IVFIndex: VectorSearchIndex {
                     }
                 }
                 if ip { fill(query) }
-                for (_, list) in probe.sorted() {
+                for (_, list) in probed {
                     if !ip {
                         for d in 0..<dim { residual[d] = query[d] - centroids[list * dim + d] }
                         residual.withUnsafeBufferPointer { fill($0.baseAddress!) }

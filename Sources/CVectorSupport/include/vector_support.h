@@ -21,6 +21,10 @@ float svx_dot_sq8(const float *weighted, const uint8_t *codes, long n);
 float svx_l2(const float *a, const float *b, long n);
 float svx_dot(const float *a, const float *b, long n);
 
+/// out[r] = svx_l2 (svx_dot) of q and row r, for `count` consecutive rows of n floats.
+void svx_l2_rows(const float *q, const float *rows, long count, long n, float *out);
+void svx_dot_rows(const float *q, const float *rows, long count, long n, float *out);
+
 /// Lets svx_l2 and svx_dot use AVX-512 if `wanted` and the CPU has it (the default), else AVX2; returns
 /// whether they now do. For tests of both paths.
 int svx_use_avx512(int wanted);
