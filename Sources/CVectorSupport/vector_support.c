@@ -44,15 +44,15 @@ float svx_dot_sq8(const float *weighted, const uint8_t *codes, long n) {
  * once at load; with 128-d rows it answers graph searches about a quarter faster than AVX2, as hnswlib's own
  * runtime choice does), else AVX2+FMA. Swift has no per-function target, hence C. */
 
+/* Set once, before main, by the loader (constructors run before any thread exists); read only after. */
 static int svx_has_avx512;
 
-__attribute__((constructor)) static void svx_detect(void) { svx_use_avx512(1); }
-
-int svx_use_avx512(int wanted) {
+__attribute__((constructor)) static void svx_detect(void) {
     __builtin_cpu_init();
-    svx_has_avx512 = wanted && __builtin_cpu_supports("avx512f");
-    return svx_has_avx512;
+    svx_has_avx512 = __builtin_cpu_supports("avx512f");
 }
+
+int svx_avx512_available(void) { return svx_has_avx512; }
 
 /* The lanes of the last, partial 16-float block: the rest load as zeros. */
 __attribute__((target("avx512f")))
@@ -151,4 +151,14 @@ void svx_l2_rows(const float *q, const float *rows, long count, long n, float *o
 
 void svx_dot_rows(const float *q, const float *rows, long count, long n, float *out) {
     if (svx_has_avx512) svx_dot_rows_512(q, rows, count, n, out); else svx_dot_rows_256(q, rows, count, n, out);
+}
+
+float svx_kernel_on(int avx512, int dot, const float *q, const float *rows, long count, long n, float *out) {
+    int wide = avx512 && svx_has_avx512;
+    if (dot) {
+        if (wide) svx_dot_rows_512(q, rows, count, n, out); else svx_dot_rows_256(q, rows, count, n, out);
+        return wide ? svx_dot_512(q, rows, n) : svx_dot_256(q, rows, n);
+    }
+    if (wide) svx_l2_rows_512(q, rows, count, n, out); else svx_l2_rows_256(q, rows, count, n, out);
+    return wide ? svx_l2_512(q, rows, n) : svx_l2_256(q, rows, n);
 }

@@ -268,7 +268,11 @@ public final class HNSWIndex: @unchecked Sendable {
             for level in 0..<Int(levels[i]) {
                 let start = level * (m + 1)
                 guard Int(upper[i][start]) <= m else { return false }
-                for j in 0..<Int(upper[i][start]) where Int(upper[i][start + 1 + j]) >= count { return false }
+                // A neighbour on graph level `level + 1` must itself reach that level (else no block to walk).
+                for j in 0..<Int(upper[i][start]) {
+                    let nb = Int(upper[i][start + 1 + j])
+                    guard nb < count, Int(levels[nb]) > level else { return false }
+                }
             }
         }
         guard count == 0 || Int(levels[Int(entryPoint)]) == maxLevel else { return false }
@@ -597,9 +601,9 @@ struct DistanceHeap {
         return (first.distance, first.id)
     }
 
-    /// Replaces the top with (distance, id): a pop and a push in one sift.
+    /// Replaces the top with (distance, id): a pop and a push in one sift (a push on an empty heap).
     mutating func replaceTop(_ distance: Float, _ id: UInt32) {
-        siftDown(Entry(distance: distance, id: id))
+        if entries.isEmpty { push(distance, id) } else { siftDown(Entry(distance: distance, id: id)) }
     }
 
     /// Puts `item` at the root and sifts it down.

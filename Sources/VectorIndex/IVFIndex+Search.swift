@@ -14,7 +14,7 @@ extension IVFIndex: VectorSearchIndex {
         let nprobe = max(1, min(parameters.nprobe, nlist))
         let ip = innerProduct
         var nearest = ListScan(k: nprobe)
-        // IP: q · centroid, kept for IVF_PQ; L2: the squared distances.
+        // IP: q · centroid (IVF_PQ reuses it as `centroidDots`); L2: the squared distances.
         var centroidScores = [Float](repeating: 0, count: nlist)
         centroids.withUnsafeBufferPointer { cp in
             centroidScores.withUnsafeMutableBufferPointer { out in
@@ -33,10 +33,13 @@ extension IVFIndex: VectorSearchIndex {
         switch encoding {
         case .flat:
             // Without a filter a list is scored in one batch; with one, only its allowed rows are.
-            var scores = [Float](repeating: 0, count: allowed == nil ? (probed.map { listIDs[$0.id].count }.max() ?? 0) : 0)
+            var longest = 1
+            if allowed == nil { for (_, list) in probed { longest = max(longest, listIDs[list].count) } }
+            var scores = [Float](repeating: 0, count: longest)
             for (_, list) in probed {
                 if allowed == nil {
                     listIDs[list].withUnsafeBufferPointer { ids in
+                        guard !ids.isEmpty else { return }
                         codes[list].withUnsafeBytes { raw in
                             scores.withUnsafeMutableBufferPointer { out in
                                 guard let base = raw.baseAddress?.assumingMemoryBound(to: Float.self) else { return }

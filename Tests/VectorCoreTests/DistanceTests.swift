@@ -15,11 +15,7 @@ import VectorCore
         abs(Double(a) - b) <= 1e-4 * Double(max(n, 1)) * max(1, abs(b)) * 1e-2 + 1e-4
     }
 
-    /// Both builds of the C kernels: AVX-512 (where this CPU has it) and AVX2.
-    @Test(arguments: [true, false]) func float32Kernels(avx512: Bool) {
-        let using512 = svx_use_avx512(avx512 ? 1 : 0) != 0
-        defer { svx_use_avx512(1) }
-        #expect(avx512 || !using512)
+    @Test func float32Kernels() {
         var g = SystemRandomNumberGenerator()
         for n in Self.dimensions {
             for _ in 0..<20 {
@@ -34,6 +30,32 @@ import VectorCore
                         let (d, m) = Distance.dotAndNorm(pa.baseAddress!, pb.baseAddress!, n)
                         #expect(close(d, refDot, n) && close(m, refNorm, n), "dotAndNorm n=\(n)")
                     }
+                }
+            }
+        }
+    }
+
+    /// Both builds of the C kernels (AVX-512 where this CPU has it, and AVX2), called directly so that no
+    /// switch is shared with other tests: single rows against the reference, row forms against single rows.
+    @Test(arguments: [true, false]) func float32KernelBuilds(avx512: Bool) {
+        var g = SystemRandomNumberGenerator()
+        for n in Self.dimensions + [0, 48, 63, 64, 65] {
+            let rows = 5
+            let q = randomFloats(n, &g), block = randomFloats(n * rows, &g)
+            for dot in [false, true] {
+                var out = [Float](repeating: .nan, count: rows)
+                let first = svx_kernel_on(avx512 ? 1 : 0, dot ? 1 : 0, q, block, rows, n, &out)
+                var ref = 0.0
+                for d in 0..<n {
+                    let a = Double(q[d]), b = Double(block[d])
+                    ref += dot ? a * b : (a - b) * (a - b)
+                }
+                #expect(close(first, ref, n), "avx512 \(avx512) dot \(dot) n=\(n)")
+                for r in 0..<rows {
+                    var one = [Float](repeating: 0, count: 1)
+                    let single = Array(block[(r * n)..<(r * n + n)])
+                    let expected = svx_kernel_on(avx512 ? 1 : 0, dot ? 1 : 0, q, single, 1, n, &one)
+                    #expect(out[r] == expected && one[0] == expected, "row \(r) avx512 \(avx512) dot \(dot) n=\(n)")
                 }
             }
         }
