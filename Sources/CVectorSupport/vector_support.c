@@ -52,8 +52,6 @@ __attribute__((constructor)) static void svx_detect(void) {
     svx_has_avx512 = __builtin_cpu_supports("avx512f");
 }
 
-int svx_avx512_available(void) { return svx_has_avx512; }
-
 /* The lanes of the last, partial 16-float block: the rest load as zeros. */
 __attribute__((target("avx512f")))
 static inline __mmask16 svx_tail_mask(long left) {

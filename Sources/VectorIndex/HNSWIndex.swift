@@ -300,11 +300,16 @@ public final class HNSWIndex: @unchecked Sendable {
         return level0 + Int(id) * (maxM0 + 1)
     }
 
+    /// Node `id`'s list on `level`: [count, neighbour 0, ...].
+    @inline(__always) private func linkBlock(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
+        level == 0 ? links(id, level: 0) : upperBlocks[Int(id)]! + (level - 1) * (m + 1)
+    }
+
     /// Runs `body` over node `id`'s neighbours on `level`: the list itself on a built graph, a copy taken
     /// under the node's lock while a parallel build may rewrite it. No allocation (the traversal's hot path).
     @inline(__always)
     private func withNeighbours<T>(_ id: UInt32, level: Int, _ body: (UnsafeBufferPointer<UInt32>) -> T) -> T {
-        let block = level == 0 ? links(id, level: 0) : upperBlocks[Int(id)]! + (level - 1) * (m + 1)
+        let block = linkBlock(id, level: level)
         guard concurrent else { return body(UnsafeBufferPointer(start: block + 1, count: Int(block[0]))) }
         return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxM0) { copy in
             lockNode(id)
@@ -315,24 +320,14 @@ public final class HNSWIndex: @unchecked Sendable {
         }
     }
 
-    /// `neighbours` for a caller that already holds the node's lock.
+    /// Node `id`'s neighbours on `level`, copied, for a caller that already holds the node's lock.
     private func neighboursUnlocked(_ id: UInt32, level: Int) -> [UInt32] {
-        if level == 0 {
-            let l = links(id, level: 0)
-            return Array(UnsafeBufferPointer(start: l + 1, count: Int(l[0])))
-        }
-        let block = upperBlocks[Int(id)]! + (level - 1) * (m + 1)
+        let block = linkBlock(id, level: level)
         return Array(UnsafeBufferPointer(start: block + 1, count: Int(block[0])))
     }
 
     private func setNeighbours(_ id: UInt32, level: Int, _ list: [UInt32]) {
-        if level == 0 {
-            let l = links(id, level: 0)
-            l[0] = UInt32(list.count)
-            for (i, n) in list.enumerated() { l[1 + i] = n }
-            return
-        }
-        let block = upperBlocks[Int(id)]! + (level - 1) * (m + 1)
+        let block = linkBlock(id, level: level)
         block[0] = UInt32(list.count)
         for (i, n) in list.enumerated() { block[1 + i] = n }
     }
@@ -465,7 +460,7 @@ public final class HNSWIndex: @unchecked Sendable {
                         svx_prefetch(candidateLinks)
                         svx_prefetch(candidateLinks + 16)
                         if allowed?(nb) ?? true {
-                            if results.count < ef { results.push(dn, nb) } else { results.replaceTop(dn, nb) }
+                            results.keep(dn, nb, limit: ef)
                             bound = results.top?.distance ?? .infinity
                         }
                     }
@@ -478,7 +473,7 @@ public final class HNSWIndex: @unchecked Sendable {
                         let dn = distance(q, nb)
                         if results.count < ef || dn < bound {
                             candidates.push(dn, nb)
-                            if results.count < ef { results.push(dn, nb) } else { results.replaceTop(dn, nb) }
+                            results.keep(dn, nb, limit: ef)
                             bound = results.top?.distance ?? .infinity
                         }
                     }
@@ -601,9 +596,10 @@ struct DistanceHeap {
         return (first.distance, first.id)
     }
 
-    /// Replaces the top with (distance, id): a pop and a push in one sift (a push on an empty heap).
-    mutating func replaceTop(_ distance: Float, _ id: UInt32) {
-        if entries.isEmpty { push(distance, id) } else { siftDown(Entry(distance: distance, id: id)) }
+    /// Pushes (distance, id) while fewer than `limit` entries are kept, else replaces the top with it: a pop
+    /// and a push in one sift. The caller offers only entries that belong above the top.
+    mutating func keep(_ distance: Float, _ id: UInt32, limit: Int) {
+        if entries.count < limit || entries.isEmpty { push(distance, id) } else { siftDown(Entry(distance: distance, id: id)) }
     }
 
     /// Puts `item` at the root and sifts it down.

@@ -14,7 +14,7 @@ extension IVFIndex: VectorSearchIndex {
         let nprobe = max(1, min(parameters.nprobe, nlist))
         let ip = innerProduct
         var nearest = ListScan(k: nprobe)
-        // IP: q · centroid (IVF_PQ reuses it as `centroidDots`); L2: the squared distances.
+        // IP: q · centroid (IVF_PQ reuses it); L2: the squared distances.
         var centroidScores = [Float](repeating: 0, count: nlist)
         centroids.withUnsafeBufferPointer { cp in
             centroidScores.withUnsafeMutableBufferPointer { out in
@@ -26,7 +26,6 @@ extension IVFIndex: VectorSearchIndex {
                 for c in 0..<nlist { nearest.offer(ip ? -out[c] : out[c], UInt32(c)) }
             }
         }
-        let centroidDots = centroidScores
         let probed = nearest.top.sorted()
         var scan = ListScan(k: k)
         let dim = dimension
@@ -116,7 +115,7 @@ extension IVFIndex: VectorSearchIndex {
                         for d in 0..<dim { residual[d] = query[d] - centroids[list * dim + d] }
                         residual.withUnsafeBufferPointer { fill($0.baseAddress!) }
                     }
-                    let base = ip ? centroidDots[list] : 0
+                    let base = ip ? centroidScores[list] : 0
                     table.withUnsafeBufferPointer { t in
                         scanList(list, &scan, allowed) { row in
                             let c = row.assumingMemoryBound(to: UInt8.self)

@@ -25,9 +25,6 @@ float svx_dot(const float *a, const float *b, long n);
 void svx_l2_rows(const float *q, const float *rows, long count, long n, float *out);
 void svx_dot_rows(const float *q, const float *rows, long count, long n, float *out);
 
-/// Whether svx_l2, svx_dot and their row forms use AVX-512 on this CPU (else AVX2+FMA).
-int svx_avx512_available(void);
-
 /// For tests of both builds of the kernels, whatever the CPU: with the AVX-512 build if `avx512` and the CPU
 /// has it, else the AVX2 one, the row form of L2 (or of dot if `dot`) into `out`, and the single-row kernel
 /// of q against the first row as the result.
