@@ -204,6 +204,7 @@ def main():
             truth = flat.search(queries, K)[1].tolist()
             name = f"ann_{dim}"
             load_time, build = load_and_build(client, name, base, {"indexType": "HNSW", "params": {"M": M, "efConstruction": EFC}})
+            time.sleep(1)  # what the build used in passing is handed back just after it is installed
             rss = rss_mib(proc.pid)
 
             index = hnswlib.Index(space="l2", dim=dim)
@@ -238,6 +239,7 @@ def main():
             # IVF_FLAT next to faiss IndexIVFFlat, same nlist and nprobe.
             name = f"ivf_{dim}"
             _, build = load_and_build(client, name, base, {"indexType": "IVF_FLAT", "params": {"nlist": NLIST}})
+            time.sleep(1)
             ivf_rss = rss_mib(proc.pid)
             quantizer = faiss.IndexFlatL2(dim)
             ivf = faiss.IndexIVFFlat(quantizer, dim, NLIST)
@@ -272,4 +274,5 @@ def main():
         subprocess.run(["rm", "-rf", data_dir])
 
 
-main()
+if __name__ == "__main__":
+    main()

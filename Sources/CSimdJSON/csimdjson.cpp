@@ -74,7 +74,19 @@ void walk(simdjson::dom::element element) {
 }
 }  // namespace
 
+// The parser's buffers are sized for the largest document it has parsed (about ten bytes for each byte of
+// it), and the events vector likewise. Large documents come in runs (bulk inserts): their buffers are kept
+// while the run goes on and freed at this thread's first small document, so that they do not stay resident
+// behind a server that only searches from then on.
+static const size_t keptCapacity = 256 * 1024;
+
+static void releaseLargeBuffers() {
+    if (parser.capacity() > keptCapacity) parser = simdjson::dom::parser();
+    if (events.capacity() > keptCapacity / sizeof(svj_event)) std::vector<svj_event>().swap(events);
+}
+
 extern "C" const svj_event *svj_parse(const char *data, size_t length, size_t *count, const char **error) {
+    if (length <= keptCapacity) releaseLargeBuffers();
     events.clear();
     walkError = nullptr;
     simdjson::dom::element root;

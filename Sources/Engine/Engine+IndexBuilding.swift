@@ -203,6 +203,7 @@ extension Engine {
             return state.flushRequested.remove(field.name) != nil
         }
         logger.debug("index built", metadata: ["collection": "\(c.name)", "field": "\(field.name)", "rows": "\(range.count)"])
+        releaseTransientMemory()
         // More rows may have arrived meanwhile; a flush that came during the build seals them all.
         scheduleBuilds(c.id, force: flushPending)
     }

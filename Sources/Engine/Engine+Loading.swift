@@ -60,7 +60,7 @@ extension Engine {
                 self.restoreIndexes(c, data, saved: saved)
                 return { [self] in loaded.withLock { $0[c.id] = $0[c.id] ?? data } }
             }
-            releaseLoadMemory()
+            releaseTransientMemory()
             scheduleBuilds(c.id)
             return
         }
@@ -115,7 +115,7 @@ extension Engine {
                     loaded.withLock { $0[c.id] = $0[c.id] ?? data }
                 }
             }
-            releaseLoadMemory()
+            releaseTransientMemory()
             logger.info("collection loaded", metadata: ["collection": "\(c.name)", "rows": "\(job.total)"])
             scheduleBuilds(c.id)
         } catch {
@@ -125,9 +125,10 @@ extension Engine {
         }
     }
 
-    /// After a load, what it used only in passing leaves the process: the LMDB pages its scan mapped (still
-    /// in the page cache) and the heap its per-row decoding freed.
-    private func releaseLoadMemory() {
+    /// After a load or an index build, what it used only in passing leaves the process: the LMDB pages a scan
+    /// or the inserts mapped (still in the page cache) and the heap freed by per-row decoding, request
+    /// bodies and a column's copy of the vectors an index now holds.
+    func releaseTransientMemory() {
         storage.releaseMappedPages()
         malloc_trim(0)
     }

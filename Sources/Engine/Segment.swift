@@ -170,7 +170,7 @@ public final class Segment: @unchecked Sendable {
     private var unorderedPositions: [Int64: Int]?
     /// Primary key → a live position; keys inserted more than once (Milvus's insert does not deduplicate)
     /// keep their other positions in `morePrimaryKeyPositions`, so the usual unique key costs no array.
-    private var primaryKeyPositions: [PrimaryKey: Int] = [:]
+    private var primaryKeyPositions = PrimaryKeyMap()
     private var morePrimaryKeyPositions: [PrimaryKey: [Int]] = [:]
     public private(set) var liveCount = 0
     let primaryIndex: Int
@@ -192,7 +192,7 @@ public final class Segment: @unchecked Sendable {
         partitionIDs.reserveCapacity(total)
         deleted.reserveCapacity(total)
         dynamic.reserveCapacity(total)
-        primaryKeyPositions.reserveCapacity(total)
+        primaryKeyPositions.reserveCapacity(total, stringKeys: schema.fields[primaryIndex].dataType == .varChar)
         for i in columns.indices { columns[i].reserve(total) }
     }
 

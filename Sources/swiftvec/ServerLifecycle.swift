@@ -31,6 +31,7 @@ struct ServerLifecycle {
         signal(SIGPIPE, SIG_IGN)
         // Past a file-size limit, writes then fail with EFBIG (reported as disk full) instead of killing us.
         signal(SIGXFSZ, SIG_IGN)
+        Self.boundHeapRetention()
 
         let engine: Engine
         do {
@@ -77,4 +78,20 @@ struct ServerLifecycle {
         engine.close()
         logger.info("stopped")
     }
+
+    /// Fixes glibc's allocation thresholds. By default they adapt upwards (up to 32 MiB for mapping a block
+    /// of its own, twice that for handing free heap back) after large blocks are freed, so that the buffers
+    /// of large insert requests and the copies freed once an index holds the vectors stayed resident. Blocks
+    /// of 4 MiB and more are mapped and unmapped on their own; more than 8 MiB free at the top of a heap goes
+    /// back. Lower values cost bulk inserts page faults on every request.
+    static func boundHeapRetention() {
+        _ = mallopt(mallocMmapThreshold, 4 << 20)
+        _ = mallopt(mallocTrimThreshold, 8 << 20)
+    }
 }
+
+// From glibc's malloc.h, which the Glibc module does not export.
+private let mallocTrimThreshold: Int32 = -1
+private let mallocMmapThreshold: Int32 = -3
+@_silgen_name("mallopt")
+private func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
