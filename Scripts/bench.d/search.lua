@@ -7,16 +7,19 @@ function setup(thread)
 end
 
 function init(args)
-  bodies = {}
-  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
-  counter = math.random(#bodies)
+  -- Whole requests formatted once, so that the client spends its CPU on sending, not on formatting.
+  requests = {}
+  for line in io.lines(args[1]) do
+    requests[#requests + 1] = wrk.format("POST", "/v2/vectordb/entities/search",
+                                         { ["Content-Type"] = "application/json" }, line)
+  end
+  counter = math.random(#requests)
   errors = 0
 end
 
 function request()
   counter = counter + 1
-  return wrk.format("POST", "/v2/vectordb/entities/search", { ["Content-Type"] = "application/json" },
-                    bodies[(counter % #bodies) + 1])
+  return requests[(counter % #requests) + 1]
 end
 
 function response(status, headers, body)
