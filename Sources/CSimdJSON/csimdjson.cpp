@@ -74,8 +74,8 @@ void walk(simdjson::dom::element element) {
 }
 }  // namespace
 
-// The parser's buffers are sized for the largest document it has parsed (about ten bytes for each byte of
-// it), and the events vector likewise. Large documents come in runs (bulk inserts): their buffers are kept
+// The parser's buffers (tape, strings, structural indexes) are sized from the largest document it has
+// parsed, and the events vector likewise. Large documents come in runs (bulk inserts): their buffers are kept
 // while the run goes on and freed at this thread's first small document, so that they do not stay resident
 // behind a server that only searches from then on.
 static const size_t keptCapacity = 256 * 1024;
