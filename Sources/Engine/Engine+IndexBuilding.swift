@@ -103,7 +103,7 @@ extension Engine {
         let resolvedM = definition.indexType == "AUTOINDEX" ? 18 : Int(definition.params.value(of: "M") ?? "") ?? 30
         let resolvedEf = definition.indexType == "AUTOINDEX" ? 240 : Int(definition.params.value(of: "efConstruction") ?? "") ?? 360
         // Copy the vectors (widened to Float32) under the read lock; build without it.
-        var prepared: [Float] = data.read { segment in
+        let prepared: [Float] = data.read { segment in
             let column = segment.columns.first { $0.field.name == field.name }!
             var out = [Float](repeating: 0, count: range.count * dim)
             out.withUnsafeMutableBufferPointer { dst in
@@ -120,17 +120,6 @@ extension Engine {
                 }
             }
             return out
-        }
-        // IVF searches COSINE as the inner product of normalised rows: normalised in place. (A graph keeps
-        // the rows as given, and serves them as the column's vectors.)
-        if metric == .cosine && definition.indexType.hasPrefix("IVF_") {
-            prepared.withUnsafeMutableBufferPointer { rows in
-                for k in 0..<range.count {
-                    let row = UnsafeMutableBufferPointer(rebasing: rows[(k * dim)..<((k + 1) * dim)])
-                    let norm = Distance.dot(row.baseAddress!, row.baseAddress!, dim).squareRoot()
-                    if norm > 0 { for d in 0..<dim { row[d] /= norm } }
-                }
-            }
         }
         if definition.indexType.hasPrefix("IVF_") {
             let encoding: IVFEncoding = switch definition.indexType {
@@ -328,7 +317,7 @@ extension Engine {
                 }
                 return parts
             }
-            if parts.count < accepted.count, accepted[parts.count].graph is HNSWIndex, c.schema.field(named: field)?.dataType == .floatVector {
+            if parts.count < accepted.count, accepted[parts.count].graph.heldRows != nil, c.schema.field(named: field)?.dataType == .floatVector {
                 logger.info("some saved graphs do not hold the column's rows; the column keeps its own copy of them",
                             metadata: ["collection": "\(c.name)", "field": "\(field)"])
             }

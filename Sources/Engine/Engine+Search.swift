@@ -327,7 +327,7 @@ enum VectorScan {
                     var merged = TopK(k: k, metric: metric)
                     for run in runs where run.count > 0 && run.end > from {
                         let found: TopK
-                        if let map = run.positionOfID {
+                        if let map = run.positionOfSlot {
                             // A graph's rows out of position order: the mask is rewritten in its order.
                             let runAllowed = map.map { $0 >= 0 && ok[Int($0)] }
                             found = runAllowed.withUnsafeBufferPointer {
@@ -442,7 +442,7 @@ enum VectorScan {
                                    _ kernel: (UnsafeRawPointer, Int, UnsafePointer<Bool>, UnsafeMutablePointer<Float>) -> Void) {
         column.withDenseRuns { runs in
             for run in runs where run.count > 0 {
-                guard let map = run.positionOfID else {
+                guard let map = run.positionOfSlot else {
                     kernel(run.base, run.count, ok.baseAddress! + run.start, out.baseAddress! + run.start)
                     continue
                 }

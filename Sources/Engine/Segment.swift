@@ -15,9 +15,9 @@ public struct Column: Sendable {
     public var arrays: [[FieldValue]] = []
     /// Dense vectors, `stride` bytes per row, little-endian element bytes, of the rows from `denseStart` on.
     public var dense: [UInt8] = []
-    /// Float vector rows below `denseStart` are held by built graphs (`borrowed`, in position order, one
-    /// part per graph) rather than by `dense`: a graph keeps the rows it was built from, and they are the
-    /// column's too (see `borrow`).
+    /// Float vector rows below `denseStart` are held by built indexes (`borrowed`, in position order, one
+    /// part per index) rather than by `dense`: an HNSW graph or IVF_FLAT lists keep the rows they were
+    /// built from, and they are the column's too (see `borrow`).
     public internal(set) var borrowed: [BorrowedRows] = []
     public internal(set) var denseStart = 0
     public let stride: Int
@@ -113,14 +113,14 @@ public struct Column: Sendable {
         return body(borrowed[low].row(at: i, stride: stride))
     }
 
-    /// Runs `body` with the dense rows as runs in position order: the graphs' parts, then the owned tail.
+    /// Runs `body` with the dense rows as runs in position order: the indexes' parts, then the owned tail.
     func withDenseRuns<T>(_ body: ([DenseRun]) -> T) -> T {
         dense.withUnsafeBytes { raw in
             var runs = borrowed.map {
-                DenseRun(start: $0.positions.lowerBound, base: $0.base, count: $0.count, positionOfID: $0.positionOfID, end: $0.positions.upperBound)
+                DenseRun(start: $0.positions.lowerBound, base: $0.base, count: $0.count, positionOfSlot: $0.positionOfSlot, end: $0.positions.upperBound)
             }
             if let base = raw.baseAddress {
-                runs.append(DenseRun(start: denseStart, base: base, count: raw.count / stride, positionOfID: nil, end: denseStart + raw.count / stride))
+                runs.append(DenseRun(start: denseStart, base: base, count: raw.count / stride, positionOfSlot: nil, end: denseStart + raw.count / stride))
             }
             return body(runs)
         }
@@ -139,7 +139,7 @@ public struct Column: Sendable {
     }
 
     /// Gives up the owned copy of rows `part.positions`, which must be the next rows after the borrowed ones
-    /// and have passed `holdsSameRows`, to the graph that holds them. False, and nothing changed, otherwise.
+    /// and have passed `holdsSameRows`, to the index that holds them. False, and nothing changed, otherwise.
     mutating func borrow(_ part: BorrowedRows) -> Bool {
         let range = part.positions
         guard field.dataType == .floatVector, range.lowerBound == denseStart, (range.upperBound - denseStart) * stride <= dense.count else {
@@ -225,7 +225,7 @@ public final class Segment: @unchecked Sendable {
         columns.first { $0.field.name == field }?.holdsSameRows(part) ?? false
     }
 
-    /// Hands the rows `part` stands for over to the graph that holds them (see `Column.borrow`).
+    /// Hands the rows `part` stands for over to the index that holds them (see `Column.borrow`).
     @discardableResult
     func borrow(_ part: BorrowedRows, field: String) -> Bool {
         guard let f = columns.firstIndex(where: { $0.field.name == field }) else { return false }

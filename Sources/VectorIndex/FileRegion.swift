@@ -1,7 +1,7 @@
 import Glibc
 
-/// The bytes of a saved index, page-aligned: a private mapping of the file, or an aligned copy of bytes in
-/// memory. A deserialised graph points into it instead of copying its large buffers, so a restart neither
+/// The bytes of a saved index, page-aligned: a private mapping of the file, an aligned copy of bytes in
+/// memory, or memory an index fills while it is built. A deserialised graph points into it instead of copying its large buffers, so a restart neither
 /// allocates nor zeroes them; the pages come from the page cache.
 ///
 /// The mapping is read-only (and private): a writable private mapping would be copied page by page into
@@ -29,11 +29,15 @@ public final class FileRegion: @unchecked Sendable {
     }
 
     /// An aligned copy of `bytes` (for indexes serialised in memory, as the tests do).
-    public init(copying bytes: [UInt8]) {
-        let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 4096)
-        bytes.withUnsafeBytes { if let src = $0.baseAddress { memory.copyMemory(from: src, byteCount: $0.count) } }
-        base = memory
-        count = bytes.count
+    public convenience init(copying bytes: [UInt8]) {
+        self.init(byteCount: bytes.count)
+        bytes.withUnsafeBytes { if let src = $0.baseAddress { base.copyMemory(from: src, byteCount: $0.count) } }
+    }
+
+    /// `byteCount` bytes of aligned memory for the caller to fill.
+    public init(byteCount: Int) {
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 4096)
+        count = byteCount
         mapped = false
     }
 

@@ -2,6 +2,9 @@ import CVectorSupport
 import VectorCore
 
 extension IVFIndex: VectorSearchIndex {
+    /// IVF_FLAT keeps the rows as given, list after list.
+    public var heldRows: HeldRows? { encoding == .flat ? HeldRows(base: codes, idOfSlot: listIDs) : nil }
+
     /// The best `k` rows among the `nprobe` lists nearest to `query` (prepared), with internal distances;
     /// `allowed` filters inside the scan.
     public func search(_ query: IndexQuery, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
@@ -31,31 +34,35 @@ extension IVFIndex: VectorSearchIndex {
         let dim = dimension
         switch encoding {
         case .flat:
-            // Without a filter a list is scored in one batch; with one, only its allowed rows are.
+            // Without a filter a list is scored in one batch; with one, only its allowed rows are. COSINE
+            // rows are kept as given: their inner products are scaled by the rows' inverse norms.
+            let cosine = !inverseNorms.isEmpty
             var longest = 1
-            if allowed == nil { for (_, list) in probed { longest = max(longest, listIDs[list].count) } }
+            if allowed == nil { for (_, list) in probed { longest = max(longest, slots(list).count) } }
             var scores = [Float](repeating: 0, count: longest)
-            for (_, list) in probed {
-                if allowed == nil {
-                    listIDs[list].withUnsafeBufferPointer { ids in
-                        guard !ids.isEmpty else { return }
-                        codes[list].withUnsafeBytes { raw in
-                            scores.withUnsafeMutableBufferPointer { out in
-                                guard let base = raw.baseAddress?.assumingMemoryBound(to: Float.self) else { return }
-                                if ip {
-                                    Distance.dot(query, rows: base, count: ids.count, dim, into: out.baseAddress!)
-                                } else {
-                                    Distance.l2(query, rows: base, count: ids.count, dim, into: out.baseAddress!)
-                                }
-                                for j in 0..<ids.count { scan.offer(ip ? -out[j] : out[j], ids[j]) }
+            listIDs.withUnsafeBufferPointer { ids in
+                inverseNorms.withUnsafeBufferPointer { norms in
+                    for (_, list) in probed {
+                        let range = slots(list)
+                        guard allowed == nil else {
+                            scanList(list, &scan, allowed) { row, slot in
+                                let v = row.assumingMemoryBound(to: Float.self)
+                                return ip ? -Distance.dot(query, v, dim) * (cosine ? norms[slot] : 1) : Distance.l2(query, v, dim)
                             }
+                            continue
+                        }
+                        guard !range.isEmpty else { continue }
+                        let rows = (codes + range.lowerBound * dim * 4).assumingMemoryBound(to: Float.self)
+                        scores.withUnsafeMutableBufferPointer { out in
+                            if ip {
+                                Distance.dot(query, rows: rows, count: range.count, dim, into: out.baseAddress!)
+                                if cosine { for j in 0..<range.count { out[j] *= norms[range.lowerBound + j] } }
+                            } else {
+                                Distance.l2(query, rows: rows, count: range.count, dim, into: out.baseAddress!)
+                            }
+                            for j in 0..<range.count { scan.offer(ip ? -out[j] : out[j], ids[range.lowerBound + j]) }
                         }
                     }
-                    continue
-                }
-                scanList(list, &scan, allowed) { row in
-                    let v = row.assumingMemoryBound(to: Float.self)
-                    return ip ? -Distance.dot(query, v, dim) : Distance.l2(query, v, dim)
                 }
             }
         case .scalar8:
@@ -73,7 +80,7 @@ extension IVFIndex: VectorSearchIndex {
             folded.withUnsafeBufferPointer { f in
                 sqScale.withUnsafeBufferPointer { s in
                     for (_, list) in probed {
-                        scanList(list, &scan, allowed) { row in
+                        scanList(list, &scan, allowed) { row, _ in
                             let c = row.assumingMemoryBound(to: UInt8.self)
                             return ip ? -(constant + svx_dot_sq8(f.baseAddress!, c, dim))
                                       : svx_l2_sq8(f.baseAddress!, s.baseAddress!, c, dim)
@@ -117,7 +124,7 @@ extension IVFIndex: VectorSearchIndex {
                     }
                     let base = ip ? centroidScores[list] : 0
                     table.withUnsafeBufferPointer { t in
-                        scanList(list, &scan, allowed) { row in
+                        scanList(list, &scan, allowed) { row, _ in
                             let c = row.assumingMemoryBound(to: UInt8.self)
                             var sum: Float = 0
                             for j in 0..<m { sum += t[j * ksub + productCode(c, j, wide: wide)] }
@@ -130,17 +137,15 @@ extension IVFIndex: VectorSearchIndex {
         return scan.top.sorted().map { (distance: $0.distance, id: UInt32($0.id)) }
     }
 
-    /// Feeds every allowed row of one list to `scan`; `distance` gets the row's code.
+    /// Feeds every allowed row of one list to `scan`; `distance` gets the row's code and slot.
     @inline(__always)
-    private func scanList(_ list: Int, _ scan: inout ListScan, _ allowed: ((UInt32) -> Bool)?, _ distance: (UnsafeRawPointer) -> Float) {
+    private func scanList(_ list: Int, _ scan: inout ListScan, _ allowed: ((UInt32) -> Bool)?,
+                          _ distance: (UnsafeRawPointer, Int) -> Float) {
         let size = codeSize
-        listIDs[list].withUnsafeBufferPointer { ids in
-            codes[list].withUnsafeBytes { raw in
-                guard let base = raw.baseAddress else { return }
-                for j in 0..<ids.count {
-                    if let allowed, !allowed(ids[j]) { continue }
-                    scan.offer(distance(base + j * size), ids[j])
-                }
+        listIDs.withUnsafeBufferPointer { ids in
+            for slot in slots(list) {
+                if let allowed, !allowed(ids[slot]) { continue }
+                scan.offer(distance(codes + slot * size, slot), ids[slot])
             }
         }
     }

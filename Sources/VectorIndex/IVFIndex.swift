@@ -26,9 +26,17 @@ public final class IVFIndex: @unchecked Sendable {
     public internal(set) var count = 0
     public internal(set) var nlist: Int
     var centroids: [Float] = []
-    /// Per list: the codes of its rows (`codeSize` bytes each) and their ids.
-    var codes: [[UInt8]] = []
-    var listIDs: [[UInt32]] = []
+    /// The lists, one after another: list l holds slots `listStarts[l]..<listStarts[l + 1]`.
+    var listStarts: [Int] = [0]
+    /// Slot → internal id.
+    var listIDs: [UInt32] = []
+    /// The code of every slot, `codeSize` bytes each, in `storage` (memory of the build, or the mapped
+    /// file). IVF_FLAT's codes are the rows exactly as given, so they can serve as the column's rows too
+    /// (`heldRows`).
+    private(set) var codes: UnsafeRawPointer
+    private var storage: FileRegion
+    /// COSINE IVF_FLAT: slot → 1 / ‖row‖ (0 for a zero row): the rows are kept as given, not normalised.
+    var inverseNorms: [Float] = []
     /// IVF_SQ8: component d decodes to `sqOffset[d] + code · sqScale[d]`.
     var sqOffset: [Float] = []
     var sqScale: [Float] = []
@@ -43,6 +51,8 @@ public final class IVFIndex: @unchecked Sendable {
         self.nlist = max(1, nlist)
         self.metric = metric
         self.encoding = encoding
+        storage = FileRegion(byteCount: 0)
+        codes = UnsafeRawPointer(storage.base)
     }
 
     /// Bytes stored per row.
@@ -57,48 +67,103 @@ public final class IVFIndex: @unchecked Sendable {
     /// Rows are compared by inner product (IP, and COSINE on normalised rows).
     var innerProduct: Bool { metric != .l2 }
 
-    /// Bytes held by centroids, codes, ids and codebooks.
+    /// Bytes held by centroids, codes, ids, norms and codebooks.
     public var memoryBytes: Int {
-        (centroids.count + sqOffset.count + sqScale.count + codebooks.count) * 4 + count * (codeSize + 4)
+        (centroids.count + sqOffset.count + sqScale.count + codebooks.count + inverseNorms.count) * 4 + count * (codeSize + 4)
+            + listStarts.count * 8
     }
+
+    /// The slots of list `l`.
+    @inline(__always) func slots(_ l: Int) -> Range<Int> { listStarts[l]..<listStarts[l + 1] }
 
     // MARK: Build
 
     /// Trains the centroids (k-means on a deterministic sample of at most 64 × nlist rows, 10 rounds), the
-    /// encoding's parameters, and fills the lists with all `n` rows (already in the metric's form).
+    /// encoding's parameters, and fills the lists with all `n` rows, taken as given (COSINE is handled
+    /// inside: directions train and fill the lists, IVF_FLAT keeps the rows and their inverse norms).
     public func build(_ rows: UnsafePointer<Float>, count n: Int, threads: Int, seed: UInt64 = 42) {
         count = n
         nlist = max(1, min(nlist, max(n, 1)))
-        codes = Array(repeating: [], count: nlist)
-        listIDs = Array(repeating: [], count: nlist)
         guard n > 0 else {
             centroids = [Float](repeating: 0, count: nlist * dimension)
+            listStarts = [Int](repeating: 0, count: nlist + 1)
             return
         }
-        let sampleRows = sample(rows, count: n, size: min(n, 64 * nlist), seed: seed)
+        var sampleRows = sample(rows, count: n, size: min(n, 64 * nlist), seed: seed)
+        if metric == .cosine { Self.normalise(&sampleRows, dimension) }
         let sampleSize = sampleRows.count / dimension
         centroids = sampleRows.withUnsafeBufferPointer {
             KMeans.train($0.baseAddress!, count: sampleSize, dim: dimension, k: nlist, iterations: 10, threads: threads,
                          spherical: metric == .cosine, innerProduct: innerProduct, seed: seed)
         }
-        let labels = centroids.withUnsafeBufferPointer {
-            KMeans.assign(rows, count: n, centroids: $0.baseAddress!, k: nlist, dim: dimension, innerProduct: innerProduct, threads: threads)
+        // SQ8 and PQ code the directions of COSINE rows; IVF_FLAT keeps the rows as they are.
+        var directions: [Float] = []
+        if metric == .cosine && encoding != .flat {
+            directions = Array(UnsafeBufferPointer(start: rows, count: n * dimension))
+            Self.normalise(&directions, dimension)
         }
-        // IVF_FLAT's codes are the rows themselves, copied straight into the lists.
-        let encoded: [UInt8]
-        switch encoding {
-        case .flat: encoded = []
-        case .scalar8: encoded = trainAndEncodeScalar8(rows, count: n)
-        case .product(let m, let nbits):
-            encoded = trainAndEncodeProduct(rows, count: n, labels: labels, m: m, nbits: nbits, sample: sampleRows, threads: threads, seed: seed)
+        directions.withUnsafeBufferPointer { normalised in
+            let source = directions.isEmpty ? rows : normalised.baseAddress!
+            // By inner product the nearest centroid does not depend on a row's length: raw COSINE rows are
+            // assigned as their directions would be.
+            let labels = centroids.withUnsafeBufferPointer {
+                KMeans.assign(source, count: n, centroids: $0.baseAddress!, k: nlist, dim: dimension, innerProduct: innerProduct, threads: threads)
+            }
+            let encoded: [UInt8]
+            switch encoding {
+            case .flat: encoded = []
+            case .scalar8: encoded = trainAndEncodeScalar8(source, count: n)
+            case .product(let m, let nbits):
+                encoded = trainAndEncodeProduct(source, count: n, labels: labels, m: m, nbits: nbits, sample: sampleRows, threads: threads, seed: seed)
+            }
+            fillLists(rows, encoded: encoded, labels: labels)
         }
-        let size = codeSize
+    }
+
+    /// Puts every row's code in its list (rows in id order within a list), by counting sort on the labels.
+    private func fillLists(_ rows: UnsafePointer<Float>, encoded: [UInt8], labels: [Int]) {
+        let n = labels.count, size = codeSize
+        var starts = [Int](repeating: 0, count: nlist + 1)
+        for l in labels { starts[l + 1] += 1 }
+        for l in 0..<nlist { starts[l + 1] += starts[l] }
+        var next = Array(starts.dropLast())
+        var ids = [UInt32](repeating: 0, count: n)
+        let keepNorms = metric == .cosine && encoding == .flat
+        var norms = [Float](repeating: 0, count: keepNorms ? n : 0)
+        let region = FileRegion(byteCount: n * size)
         encoded.withUnsafeBytes { coded in
             for i in 0..<n {
-                let code = encoding == .flat ? UnsafeRawBufferPointer(start: rows + i * dimension, count: size)
-                                             : UnsafeRawBufferPointer(rebasing: coded[(i * size)..<((i + 1) * size)])
-                codes[labels[i]].append(contentsOf: code)
-                listIDs[labels[i]].append(UInt32(i))
+                let slot = next[labels[i]]
+                next[labels[i]] += 1
+                ids[slot] = UInt32(i)
+                let code = encoding == .flat ? UnsafeRawPointer(rows + i * dimension) : coded.baseAddress! + i * size
+                (region.base + slot * size).copyMemory(from: code, byteCount: size)
+                if keepNorms {
+                    let norm = Distance.dot(rows + i * dimension, rows + i * dimension, dimension).squareRoot()
+                    norms[slot] = norm > 0 ? 1 / norm : 0
+                }
+            }
+        }
+        listStarts = starts
+        listIDs = ids
+        inverseNorms = norms
+        storage = region
+        codes = UnsafeRawPointer(region.base)
+    }
+
+    /// Reads the codes from `bytes`, which lie in `region` (a loaded file).
+    func use(_ bytes: UnsafeRawBufferPointer, in region: FileRegion) {
+        storage = region
+        codes = bytes.baseAddress ?? UnsafeRawPointer(region.base)
+    }
+
+    /// Scales every row of `rows` (`dim` components each) to unit length; zero rows stay zero.
+    static func normalise(_ rows: inout [Float], _ dim: Int) {
+        rows.withUnsafeMutableBufferPointer { all in
+            for start in stride(from: 0, to: all.count, by: dim) {
+                let row = all.baseAddress! + start
+                let norm = Distance.dot(row, row, dim).squareRoot()
+                if norm > 0 { for d in 0..<dim { row[d] /= norm } }
             }
         }
     }

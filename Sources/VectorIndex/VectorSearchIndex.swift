@@ -24,6 +24,16 @@ public protocol VectorSearchIndex: AnyObject, Sendable {
     /// The distance reported to clients for an internal one.
     func reported(_ value: Float) -> Float
     func serialized(payload: [UInt8]) -> [UInt8]
+    /// The rows the index keeps exactly as its build was given them (float32), if it keeps them.
+    var heldRows: HeldRows? { get }
+}
+
+/// Rows an index keeps as given, `dimension` float32 components each, slot after slot from `base`. They
+/// stay valid while the index lives.
+public struct HeldRows {
+    public let base: UnsafeRawPointer
+    /// Slot → internal id; nil when they are the same number.
+    public let idOfSlot: [UInt32]?
 }
 
 extension VectorSearchIndex {
@@ -33,6 +43,8 @@ extension VectorSearchIndex {
         let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return norm > 0 ? query.map { $0 / norm } : query
     }
+
+    public var heldRows: HeldRows? { nil }
 
     /// Internal distances are negated for the metrics where larger is better (inner products).
     public func reported(_ value: Float) -> Float { metric.higherIsBetter ? -value : value }
@@ -52,6 +64,8 @@ public struct SearchParameters: Sendable {
 }
 
 extension HNSWIndex: VectorSearchIndex {
+    public var heldRows: HeldRows? { HeldRows(base: UnsafeRawPointer(storedVectors), idOfSlot: nil) }
+
     public func search(_ query: IndexQuery, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
         guard case .dense(let q) = query else { return [] }
         return search(q, k: k, ef: parameters.ef, allowed: allowed)
@@ -64,11 +78,12 @@ public enum IndexFile {
         deserialize(FileRegion(copying: bytes))
     }
 
-    /// A graph keeps pointing into `region`; the other indexes copy their arrays out of it once.
+    /// HNSW and IVF keep pointing into `region` for their vectors and codes; the other indexes copy their
+    /// arrays out of it once.
     public static func deserialize(_ region: FileRegion) -> ((any VectorSearchIndex), [UInt8])? {
         let bytes = region.bytes
         if bytes.starts(with: HNSWIndex.magic), let (index, payload) = HNSWIndex.deserialize(region) { return (index, payload) }
-        if bytes.starts(with: IVFIndex.magic), let (index, payload) = IVFIndex.deserialize(bytes) { return (index, payload) }
+        if bytes.starts(with: IVFIndex.magic), let (index, payload) = IVFIndex.deserialize(region) { return (index, payload) }
         if bytes.starts(with: BinaryIVFIndex.magic), let (index, payload) = BinaryIVFIndex.deserialize(bytes) { return (index, payload) }
         if bytes.starts(with: SparseInvertedIndex.magic), let (index, payload) = SparseInvertedIndex.deserialize(bytes) {
             return (index, payload)

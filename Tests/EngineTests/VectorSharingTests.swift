@@ -2,8 +2,8 @@ import Engine
 import Glibc
 import Testing
 
-/// A built HNSW graph keeps the rows it was built from, and the column gives up its own copy of them: every
-/// vector is in memory once. What is read from the column (rows, exact scans, range search) must not change.
+/// A built HNSW graph or IVF_FLAT index keeps the rows it was built from, and the column gives up its own
+/// copy of them: every vector is in memory once. What is read from the column (rows, exact scans, range search) must not change.
 @Suite struct VectorSharingTests {
     static let dim = 8
 
@@ -40,7 +40,7 @@ import Testing
         let liveIDs = data.indices.filter(live)
         loaded.read { segment in
             let column = segment.columns[1]
-            #expect(column.denseStart == segment.count, "every row is held by a graph")
+            #expect(column.denseStart == segment.count, "every row is held by an index")
             #expect(column.dense.isEmpty, "the column kept no copy")
             #expect(column.borrowed.count >= 2, "one part per sealed segment: \(column.borrowed.count)")
             #expect(column.borrowed.map(\.positions.count).reduce(0, +) == segment.count)
@@ -68,7 +68,7 @@ import Testing
             let expected = Set(liveIDs.filter { better(Self.distance(q, data[$0], metric: metric), radius) }.map { PrimaryKey.int(Int64($0)) })
             #expect(Set(inRange.map(\.key)) == expected)
         }
-        // The graph search itself reads the same rows: each live row finds itself.
+        // The index search itself reads the same rows: each live row finds itself.
         for id in liveIDs where id % 97 == 1 {
             let spec = SearchSpec(field: "v", queries: [.floats(data[id])], limit: 1)
             let hit = try engine.search(database: "default", collection: "c", spec: spec, grouping: nil, fields: [], dynamic: false)[0].first
@@ -76,8 +76,9 @@ import Testing
         }
     }
 
-    @Test(arguments: ["L2", "COSINE"])
-    func graphsHoldTheColumnsRowsBeforeAndAfterARestart(metric: String) throws {
+    /// IVF_FLAT with 8 lists and Milvus's default nprobe of 8 probes every list: its searches are exact too.
+    @Test(arguments: ["HNSW", "IVF_FLAT"], ["L2", "COSINE"])
+    func indexesHoldTheColumnsRowsBeforeAndAfterARestart(indexType: String, metric: String) throws {
         let dir = TemporaryDirectory()
         let data = Self.rows(1000)
         let live: (Int) -> Bool = { $0 % 7 != 0 }
@@ -88,8 +89,9 @@ import Testing
                 FieldSchema(name: "v", dataType: .floatVector, typeParams: [Property("dim", "\(Self.dim)")]),
             ])
             try engine.createCollection(database: "default", definition: CollectionDefinition(name: "c", schema: schema),
-                                        indexes: [IndexRequest(fieldName: "v", indexType: "HNSW", metricType: metric,
-                                                               params: [Property("M", "8"), Property("efConstruction", "64")])],
+                                        indexes: [IndexRequest(fieldName: "v", indexType: indexType, metricType: metric,
+                                                               params: indexType == "HNSW" ? [Property("M", "8"), Property("efConstruction", "64")]
+                                                                                           : [Property("nlist", "8")])],
                                         load: true)
             for start in stride(from: 0, to: data.count, by: 250) {
                 let rows = (start..<start + 250).map { EntityRow(values: [.int(Int64($0)), .floatVector(data[$0])]) }
@@ -103,7 +105,7 @@ import Testing
                                             selection: RowSelection(filter: FilterCompiler.compile("id % 7 == 0", parameters: nil, schema: c.schema)))
             #expect(deleted == 143)
         }
-        // After a restart the saved graphs still hold the rows deleted before it (their parts map ids to
+        // After a restart the saved indexes still hold the rows deleted before it (their parts map slots to
         // positions), and the column holds no copy either.
         let engine = try Engine(dataDirectory: dir.path, indexThreads: 2, segmentRows: 300)
         try engine.loadCollection(database: "default", name: "c")

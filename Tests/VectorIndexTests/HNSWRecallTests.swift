@@ -151,7 +151,8 @@ import Glibc
         let dim = 16, n = 4000, k = 10
         let data = HNSWRecallTests.clustered(count: n, dim: dim, clusters: 20, seed: 41)
         let index = IVFIndex(dimension: dim, nlist: 32, metric: metric, encoding: encoding)
-        let rows = data.flatMap { index.prepare($0) }
+        // Rows as given (unnormalised for COSINE too); queries prepared.
+        let rows = data.flatMap { $0 }
         rows.withUnsafeBufferPointer { index.build($0.baseAddress!, count: n, threads: 2) }
         let queries = HNSWRecallTests.clustered(count: 100, dim: dim, clusters: 20, seed: 42)
         var hits = 0, filteredHits = 0, filteredTotal = 0, everyListHits = 0
