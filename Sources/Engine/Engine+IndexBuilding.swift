@@ -377,7 +377,14 @@ extension Engine {
     /// Build progress of one index: rows covered by built graphs, of the live rows.
     func indexProgress(_ c: CollectionInfo, definition: IndexDefinition) throws(SwiftvecError) -> (total: Int64, indexed: Int64) {
         let total = try storedRowCount(c, partitionID: nil)
-        if let field = c.schema.field(named: definition.fieldName), Self.isScalarIndex(on: field), let data = loadedData(c.id) {
+        let field = c.schema.field(named: definition.fieldName)
+        // A collection being loaded reads or builds its indexes once its rows are in: until then none of them
+        // covers a row.
+        if loadedData(c.id) == nil, loading.withLock({ $0[c.id] }) != nil,
+           Self.isGraphIndex(definition) || field.map { Self.isScalarIndex(on: $0) } == true {
+            return (total, 0)
+        }
+        if let field, Self.isScalarIndex(on: field), let data = loadedData(c.id) {
             // Live rows below the index's coverage.
             return (total, data.readIndexes { segment, state in
                 Int64(segment.deleted.prefix(state.coveredUpTo[field.name] ?? 0).reduce(0) { $0 + ($1 ? 0 : 1) })

@@ -76,6 +76,40 @@ struct LoadTests {
         #expect(try count(s) == Int64(rows + 2 - 3))
     }
 
+    /// While the rows are being read, no index covers any of them: `indexes/describe` says so, and reaches
+    /// every row once the load has read the saved graph.
+    @Test func indexProgressDuringALoad() throws {
+        let s = try ServerProcess(environment: ["SWIFTVEC_TEST_LOAD_PAUSE_MS": "1500"])
+        #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}}]},"indexParams":[{"fieldName":"v","indexName":"v","indexType":"HNSW","metricType":"L2","params":{"M":8,"efConstruction":32}}]}"#).code == 0)
+        // Enough rows for the load to run in the background.
+        let rows = 20_000
+        for start in stride(from: 0, to: rows, by: 5_000) {
+            let batch = (start..<start + 5_000).map { #"{"id":\#($0),"v":[\#($0),1]}"# }.joined(separator: ",")
+            #expect(try s.call("entities/insert", #"{"collectionName":"c","data":[\#(batch)]}"#).code == 0)
+        }
+        #expect(try s.call("collections/flush", #"{"collectionName":"c"}"#).code == 0)
+        func progress() throws -> (state: String?, indexed: Int64?, total: Int64?) {
+            let d = try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]
+            return (d?["indexState"]?.stringValue, d?["indexedRows"]?.intValue, d?["totalRows"]?.intValue)
+        }
+        var built = false
+        for _ in 0..<600 where !built {
+            built = try progress().indexed == Int64(rows)
+            if !built { usleep(50_000) }
+        }
+        #expect(built, "the graph never covered the rows")
+        #expect(try s.call("collections/release", #"{"collectionName":"c"}"#).code == 0)
+        #expect(try s.call("collections/load", #"{"collectionName":"c"}"#).code == 0)
+        let during = try progress()
+        #expect(during.state == "InProgress")
+        #expect(during.indexed == 0)
+        #expect(during.total == Int64(rows))
+        _ = try Self.waitLoaded(s, "c")
+        let after = try progress()
+        #expect(after.state == "Finished")
+        #expect(after.indexed == Int64(rows))
+    }
+
     @Test func releaseDuringALoadWins() throws {
         let s = try ServerProcess(environment: ["SWIFTVEC_TEST_LOAD_PAUSE_MS": "800"])
         #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}}]},"indexParams":[{"fieldName":"v","indexType":"FLAT","metricType":"L2"}]}"#).code == 0)
