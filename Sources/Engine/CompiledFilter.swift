@@ -166,7 +166,7 @@ public struct CompiledFilter: RowPredicate {
     }
 
     /// `b` with the comparisons that a scalar index of `segment` can answer replaced by `.indexed` leaves.
-    private mutating func usingIndexes(_ b: BoundFilter, _ segment: Segment) -> BoundFilter {
+    mutating func usingIndexes(_ b: BoundFilter, _ segment: Segment) -> BoundFilter {
         func leaf(_ field: Int, _ rows: (ScalarIndex) -> [Bool]?) -> BoundFilter {
             guard let index = segment.scalarIndexes[field], let mask = rows(index) else { return b }
             masks.append(mask)
@@ -193,6 +193,8 @@ public struct CompiledFilter: RowPredicate {
         case .like(.field(let f), let pattern, let negated):
             guard let prefix = pattern.literalPrefix else { return b }
             return leaf(f) { $0.rows(withPrefix: prefix).map { negated ? $0.map(!) : $0 } }
+        case .contains(let kind, .field(let f), let values):
+            return leaf(f) { $0.rows(containing: values, all: kind != .any) }
         default: return b
         }
     }

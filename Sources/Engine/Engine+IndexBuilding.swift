@@ -32,7 +32,7 @@ extension Engine {
 
     /// Whether an index on `field` is built as a `ScalarIndex` (every index on a scalar field is one of
     /// the scalar types, which all share it; JSON and Array fields' are not built).
-    static func isScalarIndex(on field: FieldSchema) -> Bool { ScalarIndex.serves(field.dataType) }
+    static func isScalarIndex(on field: FieldSchema) -> Bool { ScalarIndex.serves(field) }
 
     /// Queues builds for the indexed fields of a loaded collection whose uncovered tail is large enough (any
     /// size with `force`). A scalar index is built at once the first time, then rebuilt over every row when

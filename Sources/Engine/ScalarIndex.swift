@@ -4,7 +4,8 @@ import Glibc
 /// A scalar index over one field of a segment (INVERTED, STL_SORT, BITMAP and Trie are all served by it):
 /// the non-null values of the first `covered` rows, sorted, with their positions. Equality, `in`, ranges
 /// and prefix `like` become binary searches over it; rows appended after it was built are evaluated row by
-/// row. Values never change in place (an upsert is a delete and an insert), so an index stays right for
+/// row. On an Array field the keys are the elements (a row once per element), and it answers
+/// `array_contains`, `array_contains_any` and `array_contains_all`. Values never change in place (an upsert is a delete and an insert), so an index stays right for
 /// the rows it covers; deleted rows are masked by the filter as always. Immutable once built.
 final class ScalarIndex: Sendable {
     enum Keys: Sendable {
@@ -18,29 +19,69 @@ final class ScalarIndex: Sendable {
     let keys: Keys
     /// A bool field: only equality is defined on it (an ordering of bools is unknown, as in a scan).
     let isBool: Bool
+    /// An Array field: the keys are its elements.
+    let isArray: Bool
     let positions: [Int32]
 
-    /// The field types it serves: booleans, numbers and strings.
-    static func serves(_ type: DataType) -> Bool {
-        [.bool, .int8, .int16, .int32, .int64, .float, .double, .varChar].contains(type)
+    private static let scalarTypes: [DataType] = [.bool, .int8, .int16, .int32, .int64, .float, .double, .varChar]
+
+    /// The field types it serves: booleans, numbers, strings, and arrays of them.
+    static func serves(_ field: FieldSchema) -> Bool {
+        scalarTypes.contains(field.dataType) || (field.dataType == .array && field.elementType.map(scalarTypes.contains) == true)
     }
 
     /// Sorts the non-null values of `column`'s first `count` rows; nil for a type it does not serve (or a
     /// NaN among the values).
     init?(column: Column, field: Int, count: Int) {
-        let live = (0..<count).filter { !column.isNull($0) }
+        let nonNull = (0..<count).filter { !column.isNull($0) }
+        var rowOfKey = nonNull
+        let type = column.field.dataType == .array ? column.field.elementType ?? .array : column.field.dataType
+        // Scalars: one key per row. Arrays: one per element, read through the same accessors as scalars.
+        let elements: [FieldValue]
+        if column.field.dataType == .array {
+            var flat: [FieldValue] = [], rows: [Int] = []
+            for i in nonNull {
+                flat.append(contentsOf: column.arrays[i])
+                rows.append(contentsOf: repeatElement(i, count: column.arrays[i].count))
+            }
+            elements = flat
+            rowOfKey = rows
+        } else {
+            elements = []
+        }
+        let isArray = column.field.dataType == .array
+        func int(_ k: Int) -> Int64? {
+            guard isArray else { return type == .bool ? (column.bools[rowOfKey[k]] ? 1 : 0) : column.ints[rowOfKey[k]] }
+            switch elements[k] {
+            case .int(let v): return v
+            case .bool(let b): return b ? 1 : 0
+            default: return nil
+            }
+        }
+        func double(_ k: Int) -> Double? {
+            guard isArray else { return type == .float ? Double(column.floats[rowOfKey[k]]) : column.doubles[rowOfKey[k]] }
+            switch elements[k] {
+            case .float(let v): return Double(v)
+            case .double(let v): return v
+            case .int(let v): return Double(v)
+            default: return nil
+            }
+        }
+        func string(_ k: Int) -> String? {
+            guard isArray else { return column.strings[rowOfKey[k]] }
+            if case .string(let v) = elements[k] { return v }
+            return nil
+        }
         let order: [Int]
-        switch column.field.dataType {
-        case .bool:
-            let values = live.map { Int64(column.bools[$0] ? 1 : 0) }
-            order = values.indices.sorted { (values[$0], $0) < (values[$1], $1) }
-            keys = .ints(order.map { values[$0] })
-        case .int8, .int16, .int32, .int64:
-            let values = live.map { column.ints[$0] }
+        switch type {
+        case .bool, .int8, .int16, .int32, .int64:
+            let values = rowOfKey.indices.compactMap(int)
+            guard values.count == rowOfKey.count else { return nil }
             order = values.indices.sorted { (values[$0], $0) < (values[$1], $1) }
             keys = .ints(order.map { values[$0] })
         case .float, .double:
-            let values = live.map { column.field.dataType == .float ? Double(column.floats[$0]) : column.doubles[$0] }
+            let values = rowOfKey.indices.compactMap(double)
+            guard values.count == rowOfKey.count else { return nil }
             // NaN has no place in an order (and compares as unknown, which a mask cannot say): such a column is
             // not indexed, and filters on it are evaluated column at a time.
             if values.contains(where: \.isNaN) { return nil }
@@ -48,7 +89,8 @@ final class ScalarIndex: Sendable {
             keys = .doubles(order.map { values[$0] })
         case .varChar:
             // Sorted by UTF-8 bytes, so that a prefix is one contiguous range.
-            let values = live.map { column.strings[$0] }
+            let values = rowOfKey.indices.compactMap(string)
+            guard values.count == rowOfKey.count else { return nil }
             order = values.indices.sorted { a, b in
                 let ordered = Self.compare(values[a], values[b])
                 return ordered == 0 ? a < b : ordered < 0
@@ -59,14 +101,15 @@ final class ScalarIndex: Sendable {
         }
         self.field = field
         covered = count
-        isBool = column.field.dataType == .bool
-        positions = order.map { Int32(live[$0]) }
+        isBool = type == .bool
+        self.isArray = isArray
+        positions = order.map { Int32(rowOfKey[$0]) }
     }
 
     /// The covered rows (a flag per position below `covered`) for which `field op value` holds, or nil when
     /// the index cannot answer this comparison (then the rows are evaluated one by one).
     func rows(_ op: BinaryOperator, _ value: FilterValue) -> [Bool]? {
-        guard let (low, high) = bounds(value), !isBool || op == .equal || op == .notEqual else { return nil }
+        guard !isArray, let (low, high) = bounds(value), !isBool || op == .equal || op == .notEqual else { return nil }
         let n = positions.count
         switch op {
         case .equal: return mask([low..<high])
@@ -81,6 +124,7 @@ final class ScalarIndex: Sendable {
 
     /// Rows whose value is one of `values` (nil if one of them cannot be looked up).
     func rows(in values: [FilterValue]) -> [Bool]? {
+        guard !isArray else { return nil }
         var ranges: [Range<Int>] = []
         for v in values {
             guard let (low, high) = bounds(v) else { return nil }
@@ -91,10 +135,28 @@ final class ScalarIndex: Sendable {
 
     /// Rows whose string value starts with `prefix`.
     func rows(withPrefix prefix: String) -> [Bool]? {
-        guard case .strings(let strings) = keys else { return nil }
+        guard !isArray, case .strings(let strings) = keys else { return nil }
         let low = lowerBound { Self.compare(strings[$0], prefix) >= 0 }
         let high = lowerBound { !strings[$0].utf8.starts(with: prefix.utf8) && Self.compare(strings[$0], prefix) > 0 }
         return mask([low..<high])
+    }
+
+    /// Array rows holding `values`: every one of them (`all`), or at least one (`any`); nil when one of them
+    /// cannot be looked up, or for an empty `all` (true for every row, which the scan answers).
+    func rows(containing values: [FilterValue], all: Bool) -> [Bool]? {
+        guard isArray, !(all && values.isEmpty) else { return nil }
+        var ranges: [Range<Int>] = []
+        for v in values {
+            guard let (low, high) = bounds(v) else { return nil }
+            ranges.append(low..<high)
+        }
+        guard all else { return mask(ranges) }
+        var result = mask([ranges[0]])
+        for range in ranges.dropFirst() {
+            let next = mask([range])
+            for i in result.indices where result[i] && !next[i] { result[i] = false }
+        }
+        return result
     }
 
     /// Rows whose value is not null (the complement of a negated lookup must not include nulls).
