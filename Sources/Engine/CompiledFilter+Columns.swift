@@ -96,6 +96,7 @@ extension CompiledFilter {
                         for i in 0..<mask.count { t[i] = !nulls.isEmpty && nulls[i] ? -1 : (mask[i] ? 1 : 0) }
                     }
                 }
+                if let known = knownRows[slot] { for i in 0..<mask.count where !known[i] { t[i] = -1 } }
             }
             return t
         default:

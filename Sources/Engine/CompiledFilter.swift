@@ -137,6 +137,9 @@ public struct CompiledFilter: RowPredicate {
     public let partitionKeyValues: [FieldValue]?
     /// Rows found by scalar indexes, for the `.indexed` leaves of `root` (filled by `evaluate`).
     var masks: [[Bool]] = []
+    /// Per mask, the rows its index holds a key for when that is not every non-null row (a JSON path index:
+    /// the others have no value of the cast type there, and their comparisons are unknown).
+    var knownRows: [[Bool]?] = []
 
     init(root: BoundFilter, schema: CollectionSchema, primaryKeys: [PrimaryKey]?, partitionKeyValues: [FieldValue]?) {
         self.root = root
@@ -167,9 +170,11 @@ public struct CompiledFilter: RowPredicate {
 
     /// `b` with the comparisons that a scalar index of `segment` can answer replaced by `.indexed` leaves.
     mutating func usingIndexes(_ b: BoundFilter, _ segment: Segment) -> BoundFilter {
-        func leaf(_ field: Int, _ rows: (ScalarIndex) -> [Bool]?) -> BoundFilter {
-            guard let index = segment.scalarIndexes[field], let mask = rows(index) else { return b }
+        /// `path`: the JSON path the comparison reads, which must be the one the index keys (nil: the field).
+        func leaf(_ field: Int, path: [FilterExpression.PathComponent]? = nil, _ rows: (ScalarIndex) -> [Bool]?) -> BoundFilter {
+            guard let index = segment.scalarIndexes[field], index.jsonPath == path, let mask = rows(index) else { return b }
             masks.append(mask)
+            knownRows.append(index.known)
             return .indexed(slot: masks.count - 1, field: field, original: b)
         }
         func flipped(_ op: BinaryOperator) -> BinaryOperator {
@@ -195,6 +200,10 @@ public struct CompiledFilter: RowPredicate {
             return leaf(f) { $0.rows(withPrefix: prefix).map { negated ? $0.map(!) : $0 } }
         case .contains(let kind, .field(let f), let values):
             return leaf(f) { $0.rows(containing: values, all: kind != .any) }
+        case .compare(let op, .jsonPath(.some(let f), let path), .constant(let v)): return leaf(f, path: path) { $0.rows(op, v) }
+        case .compare(let op, .constant(let v), .jsonPath(.some(let f), let path)): return leaf(f, path: path) { $0.rows(flipped(op), v) }
+        case .contains(let kind, .jsonPath(.some(let f), let path), let values):
+            return leaf(f, path: path) { $0.rows(containing: values, all: kind != .any) }
         default: return b
         }
     }
@@ -229,29 +238,20 @@ public struct CompiledFilter: RowPredicate {
         case .constant(let v): return v
         case .indexed(let slot, let field, let original):
             guard i < masks[slot].count else { return value(original, s, i) }
+            if let known = knownRows[slot], !known[i] { return .null }
             return s.columns[field].isNull(i) ? .null : .bool(masks[slot][i])
         case .field(let f):
             return FilterValue(s.columns[f].value(at: i))
         case .jsonPath(let field, let path):
-            var current: JSONValue
+            let root: JSONValue
             if let field {
                 guard case .json(let j) = s.columns[field].value(at: i) else { return .null }
-                current = j
+                root = j
             } else {
                 guard let d = s.dynamic[i] else { return .null }
-                current = .object(d)
+                root = .object(d)
             }
-            for component in path {
-                switch component {
-                case .key(let k):
-                    guard let next = current[k] else { return .null }
-                    current = next
-                case .index(let idx):
-                    guard let next = current[idx] else { return .null }
-                    current = next
-                }
-            }
-            return FilterValue(current)
+            return root.at(path).map(FilterValue.init) ?? .null
         case .arrayElement(let field, let index):
             guard case .array(let items) = s.columns[field].value(at: i), index < items.count else { return .null }
             return FilterValue(items[index])

@@ -70,7 +70,7 @@ extension Engine {
         let f = c.schema.fields.firstIndex { $0.name == field.name }!
         // The column is taken under the lock (a copy-on-write reference) and sorted without it.
         let column = data.read { $0.columns[f] }
-        let index = ScalarIndex(column: column, field: f, count: rows)
+        let index = ScalarIndex(column: column, field: f, count: rows, json: IndexRules.jsonCast(definition, field: field))
         let current = loadedData(c.id) === data
             && snapshot.collections[c.id]?.index(onField: field.name).map { IndexRules.same($0, definition) } == true
         let flushPending = data.writeIndexes { segment, state in

@@ -1,3 +1,5 @@
+import Filter
+
 /// A request to create an index, as the user gave it (empty strings mean "not given").
 public struct IndexRequest: Sendable, Equatable {
     public var fieldName: String
@@ -52,6 +54,24 @@ enum IndexRules {
         }
     }
 
+    /// The path a JSON index keys (`json_path`, such as `meta["a"][0]`), parsed as a filter would read it: the
+    /// field's name, then keys and indexes. The whole value when `text` is the field's name; nil when it
+    /// names another field or is not a path.
+    static func jsonPath(_ text: String, field: FieldSchema) -> [FilterExpression.PathComponent]? {
+        switch try? FilterParser.parse(text) {
+        case .identifier(let name) where name == field.name: []
+        case .path(let name, let components) where name == field.name: components
+        default: nil
+        }
+    }
+
+    /// The keys and cast of a JSON index, when it has a valid cast type (then its path is valid too).
+    static func jsonCast(_ definition: IndexDefinition, field: FieldSchema) -> ScalarIndex.JSONCast? {
+        guard field.dataType == .json, let cast = definition.params.value(of: "json_cast_type"),
+              let path = jsonPath(definition.params.value(of: "json_path") ?? field.name, field: field) else { return nil }
+        return ScalarIndex.JSONCast(path: path, castType: cast)
+    }
+
     /// Scalar index types per scalar type.
     static func scalarIndexTypes(for field: FieldSchema) -> [String] {
         switch field.dataType {
@@ -94,11 +114,14 @@ enum IndexRules {
                 throw .invalidParameter(allowed.isEmpty ? "field \(field.name) of type \(field.dataType.name) cannot be indexed"
                     : "index type \(indexType) is not supported for field \(field.name) of type \(field.dataType.name), expected one of \(allowed.joined(separator: ", "))")
             }
-            if field.dataType == .json, canonical == "INVERTED" {
+            if field.dataType == .json, canonical == "INVERTED" || params.value(of: "json_cast_type") != nil {
                 guard let cast = params.value(of: "json_cast_type"), jsonCastTypes.contains(cast.uppercased()) else {
                     throw .invalidParameter("json_cast_type of an INVERTED index on JSON field \(field.name) must be one of \(jsonCastTypes.joined(separator: ", "))")
                 }
                 params.set("json_cast_type", cast.uppercased())
+                if let path = params.value(of: "json_path"), jsonPath(path, field: field) == nil {
+                    throw .invalidParameter("json_path \(path) must be a path into JSON field \(field.name), such as \(field.name)[\"key\"]")
+                }
             }
             return IndexDefinition(id: id, name: name, fieldName: field.name, indexType: canonical, metricType: nil,
                                    params: params, properties: [])

@@ -1,11 +1,14 @@
 import Filter
 import Glibc
+import JSON
 
 /// A scalar index over one field of a segment (INVERTED, STL_SORT, BITMAP and Trie are all served by it):
 /// the non-null values of the first `covered` rows, sorted, with their positions. Equality, `in`, ranges
 /// and prefix `like` become binary searches over it; rows appended after it was built are evaluated row by
 /// row. On an Array field the keys are the elements (a row once per element), and it answers
-/// `array_contains`, `array_contains_any` and `array_contains_all`. Values never change in place (an upsert is a delete and an insert), so an index stays right for
+/// `array_contains`, `array_contains_any` and `array_contains_all`. On a JSON field it keys the value at
+/// one path (`json_path`) when it has the cast type (`json_cast_type`; an `ARRAY_*` cast keys the elements
+/// of an array there): other rows are unknown to comparisons, as a scan finds them. Values never change in place (an upsert is a delete and an insert), so an index stays right for
 /// the rows it covers; deleted rows are masked by the filter as always. Immutable once built.
 final class ScalarIndex: Sendable {
     enum Keys: Sendable {
@@ -19,39 +22,108 @@ final class ScalarIndex: Sendable {
     let keys: Keys
     /// A bool field: only equality is defined on it (an ordering of bools is unknown, as in a scan).
     let isBool: Bool
-    /// An Array field: the keys are its elements.
+    /// An Array field, or a JSON path cast to an array: the keys are the elements.
     let isArray: Bool
+    /// A JSON field: the path whose value is keyed.
+    let jsonPath: [FilterExpression.PathComponent]?
+    /// A JSON field: the covered rows that have a key (the rest are unknown to a comparison).
+    let known: [Bool]?
     let positions: [Int32]
+
+    /// The type a JSON path index reads its values as.
+    struct JSONCast: Sendable {
+        let path: [FilterExpression.PathComponent]
+        /// `.bool`, `.double` or `.varChar`.
+        let type: DataType
+        let array: Bool
+
+        /// From `json_cast_type` (BOOL, DOUBLE, VARCHAR, ARRAY_BOOL, ARRAY_DOUBLE, ARRAY_VARCHAR).
+        init?(path: [FilterExpression.PathComponent], castType: String) {
+            let name = castType.uppercased()
+            array = name.hasPrefix("ARRAY_")
+            switch array ? String(name.dropFirst(6)) : name {
+            case "BOOL": type = .bool
+            case "DOUBLE": type = .double
+            case "VARCHAR": type = .varChar
+            default: return nil
+            }
+            self.path = path
+        }
+
+        /// The value `v` as a key of this type; nil when it is not of the type. Integers a Double cannot
+        /// hold exactly make the whole index impossible (`exact` is cleared): a scan compares them exactly.
+        func key(_ v: JSONValue, exact: inout Bool) -> FieldValue? {
+            switch (type, v) {
+            case (.bool, .bool(let b)): return .bool(b)
+            case (.varChar, .string(let s)): return .string(s)
+            case (.double, .double(let d)): return .double(d)
+            case (.double, .float(let f)): return .double(Double(f))
+            case (.double, .int(let i)), (.double, .int64Datum(let i)):
+                if i.magnitude >= 1 << 53 { exact = false }
+                return .int(i)
+            default: return nil
+            }
+        }
+    }
 
     private static let scalarTypes: [DataType] = [.bool, .int8, .int16, .int32, .int64, .float, .double, .varChar]
 
     /// The field types it serves: booleans, numbers, strings, and arrays of them.
     static func serves(_ field: FieldSchema) -> Bool {
-        scalarTypes.contains(field.dataType) || (field.dataType == .array && field.elementType.map(scalarTypes.contains) == true)
+        scalarTypes.contains(field.dataType) || field.dataType == .json
+            || (field.dataType == .array && field.elementType.map(scalarTypes.contains) == true)
     }
 
-    /// Sorts the non-null values of `column`'s first `count` rows; nil for a type it does not serve (or a
-    /// NaN among the values).
-    init?(column: Column, field: Int, count: Int) {
+    /// Sorts the non-null values of `column`'s first `count` rows (for a JSON field, those at `json`'s path);
+    /// nil for a type it does not serve (or a NaN among the values).
+    init?(column: Column, field: Int, count: Int, json: JSONCast? = nil) {
         let nonNull = (0..<count).filter { !column.isNull($0) }
         var rowOfKey = nonNull
-        let type = column.field.dataType == .array ? column.field.elementType ?? .array : column.field.dataType
-        // Scalars: one key per row. Arrays: one per element, read through the same accessors as scalars.
-        let elements: [FieldValue]
-        if column.field.dataType == .array {
-            var flat: [FieldValue] = [], rows: [Int] = []
+        let type: DataType
+        // Scalars: one key per row. Arrays and JSON: the keys gathered in `elements`, read through the same
+        // accessors as scalars.
+        var elements: [FieldValue] = []
+        var known: [Bool]?
+        switch column.field.dataType {
+        case .array:
+            type = column.field.elementType ?? .array
+            var rows: [Int] = []
             for i in nonNull {
-                flat.append(contentsOf: column.arrays[i])
+                elements.append(contentsOf: column.arrays[i])
                 rows.append(contentsOf: repeatElement(i, count: column.arrays[i].count))
             }
-            elements = flat
             rowOfKey = rows
-        } else {
-            elements = []
+        case .json:
+            guard let json else { return nil }
+            type = json.type
+            var rows: [Int] = [], exact = true, flags = [Bool](repeating: false, count: count)
+            for i in nonNull {
+                guard let v = column.jsons[i].at(json.path) else { continue }
+                if json.array {
+                    guard case .array(let items) = v else { continue }
+                    for item in items {
+                        if let key = json.key(item, exact: &exact) {
+                            elements.append(key)
+                            rows.append(i)
+                        }
+                    }
+                    flags[i] = true
+                } else if let key = json.key(v, exact: &exact) {
+                    elements.append(key)
+                    rows.append(i)
+                    flags[i] = true
+                }
+            }
+            guard exact else { return nil }
+            rowOfKey = rows
+            known = flags
+        default:
+            type = column.field.dataType
         }
-        let isArray = column.field.dataType == .array
+        let isArray = column.field.dataType == .array || json?.array == true
+        let fromElements = column.field.dataType == .array || column.field.dataType == .json
         func int(_ k: Int) -> Int64? {
-            guard isArray else { return type == .bool ? (column.bools[rowOfKey[k]] ? 1 : 0) : column.ints[rowOfKey[k]] }
+            guard fromElements else { return type == .bool ? (column.bools[rowOfKey[k]] ? 1 : 0) : column.ints[rowOfKey[k]] }
             switch elements[k] {
             case .int(let v): return v
             case .bool(let b): return b ? 1 : 0
@@ -59,7 +131,7 @@ final class ScalarIndex: Sendable {
             }
         }
         func double(_ k: Int) -> Double? {
-            guard isArray else { return type == .float ? Double(column.floats[rowOfKey[k]]) : column.doubles[rowOfKey[k]] }
+            guard fromElements else { return type == .float ? Double(column.floats[rowOfKey[k]]) : column.doubles[rowOfKey[k]] }
             switch elements[k] {
             case .float(let v): return Double(v)
             case .double(let v): return v
@@ -68,7 +140,7 @@ final class ScalarIndex: Sendable {
             }
         }
         func string(_ k: Int) -> String? {
-            guard isArray else { return column.strings[rowOfKey[k]] }
+            guard fromElements else { return column.strings[rowOfKey[k]] }
             if case .string(let v) = elements[k] { return v }
             return nil
         }
@@ -103,6 +175,8 @@ final class ScalarIndex: Sendable {
         covered = count
         isBool = type == .bool
         self.isArray = isArray
+        jsonPath = json?.path
+        self.known = known
         positions = order.map { Int32(rowOfKey[$0]) }
     }
 

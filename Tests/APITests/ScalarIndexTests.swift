@@ -4,34 +4,47 @@ import Testing
 
 @Suite("Scalar indexes answer filters like a scan")
 struct ScalarIndexTests {
-    /// The same rows in a collection with INVERTED / STL_SORT / BITMAP / Trie indexes (an Array field's too)
-    /// and in one without:
+    /// The same rows in a collection with INVERTED / STL_SORT / BITMAP / Trie indexes (an Array field's and a
+    /// JSON path's too) and in one without:
     /// every filter must select the same rows, on rows the indexes cover, on rows appended after their build,
     /// after deletes and after a restart.
     @Test func indexedFiltersMatchScans() throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "1000", "--index-threads", "2"])
-        let fields = #"[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}},{"fieldName":"n","dataType":"Int64"},{"fieldName":"tag","dataType":"VarChar","elementTypeParams":{"max_length":20}},{"fieldName":"score","dataType":"Double","nullable":true},{"fieldName":"flag","dataType":"Bool"},{"fieldName":"f","dataType":"Float"},{"fieldName":"arr","dataType":"Array","elementDataType":"Int64","elementTypeParams":{"max_capacity":4}}]"#
-        let scalar = #",{"fieldName":"n","indexType":"STL_SORT"},{"fieldName":"tag","indexType":"Trie"},{"fieldName":"score","indexType":"INVERTED"},{"fieldName":"flag","indexType":"BITMAP"},{"fieldName":"f","indexType":"INVERTED"},{"fieldName":"arr","indexType":"INVERTED"}"#
+        let fields = #"[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}},{"fieldName":"n","dataType":"Int64"},{"fieldName":"tag","dataType":"VarChar","elementTypeParams":{"max_length":20}},{"fieldName":"score","dataType":"Double","nullable":true},{"fieldName":"flag","dataType":"Bool"},{"fieldName":"f","dataType":"Float"},{"fieldName":"arr","dataType":"Array","elementDataType":"Int64","elementTypeParams":{"max_capacity":4}},{"fieldName":"meta","dataType":"JSON"}]"#
+        let scalar = #",{"fieldName":"n","indexType":"STL_SORT"},{"fieldName":"tag","indexType":"Trie"},{"fieldName":"score","indexType":"INVERTED"},{"fieldName":"flag","indexType":"BITMAP"},{"fieldName":"f","indexType":"INVERTED"},{"fieldName":"arr","indexType":"INVERTED"},{"fieldName":"meta","indexType":"INVERTED","params":{"json_path":"meta[\"p\"]","json_cast_type":"double"}}"#
         for (name, extra) in [("indexed", scalar), ("plain", "")] {
             #expect(try s.call("collections/create", #"{"collectionName":"\#(name)","schema":{"fields":\#(fields)},"indexParams":[{"fieldName":"v","indexType":"FLAT","metricType":"L2"}\#(extra)]}"#).code == 0)
         }
+        // A JSON path index must name a path into its own field.
+        let bad = try s.call("indexes/create", #"{"collectionName":"plain","indexParams":[{"fieldName":"meta","indexName":"m","indexType":"INVERTED","params":{"json_path":"other[\"p\"]","json_cast_type":"DOUBLE"}}]}"#)
+        #expect(bad.code == 1100 && bad.message.contains("json_path"), "\(bad)")
         var g = FilterConformanceTests.Random(state: 9)
         let words = ["ab", "abc", "abd", "b", "ba", "é", "e\u{301}", "zz", "", "m"]
+        // The indexed path holds a number, another type, null, or nothing.
+        func meta() -> String {
+            switch g.next() % 8 {
+            case 0: "{}"
+            case 1: #"{"p":"x"}"#
+            case 2: #"{"p":null}"#
+            default: #"{"p":\#(Double(g.next() % 100) / 100)}"#
+            }
+        }
         func insert(_ ids: Range<Int>) throws {
             let rows = ids.map { i in
                 let score = g.next() % 5 == 0 ? "null" : "\(Double(g.next() % 1000) / 1000)"
-                return #"{"id":\#(i),"v":[0,0],"n":\#(Int(g.next() % 100) - 20),"tag":"\#(words[Int(g.next() % 10)])\#(g.next() % 3 == 0 ? "x" : "")","score":\#(score),"flag":\#(g.next() % 2 == 0),"f":\#(Float(g.next() % 8) / 4),"arr":[\#((0..<g.next() % 4).map { _ in String(g.next() % 10) }.joined(separator: ","))]}"#
+                return #"{"id":\#(i),"v":[0,0],"n":\#(Int(g.next() % 100) - 20),"tag":"\#(words[Int(g.next() % 10)])\#(g.next() % 3 == 0 ? "x" : "")","score":\#(score),"flag":\#(g.next() % 2 == 0),"f":\#(Float(g.next() % 8) / 4),"arr":[\#((0..<g.next() % 4).map { _ in String(g.next() % 10) }.joined(separator: ","))],"meta":\#(meta())}"#
             }.joined(separator: ",")
             for name in ["indexed", "plain"] { #expect(try s.call("entities/insert", #"{"collectionName":"\#(name)","data":[\#(rows)]}"#).code == 0) }
         }
         try insert(0..<3000)
-        for field in ["n", "tag", "score", "flag", "f", "arr"] { _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: field) }
+        for field in ["n", "tag", "score", "flag", "f", "arr", "meta"] { _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: field) }
         let filters = ["n == 5", "n != 5", "n < 10", "n <= 10", "n > 70", "n >= 70", "5 < n", "-3 >= n", "n in [1, 2, 3, 99]", "n not in [1, 2]",
                        "n < 2.5", "n > 1000", #"tag == \"abc\""#, #"tag != \"abc\""#, #"tag like \"ab%\""#, #"tag not like \"ab%\""#, #"tag like \"é%\""#,
                        #"tag > \"b\""#, #"tag in [\"b\", \"zz\"]"#, #"tag == \"\""#, "score <= 0.5", "score > 0.25 and score < 0.75", "score == 0.5",
                        "not (score < 0.5)", "score is null", "flag == true", "flag != false", "f == 0.5", "f >= 1",
                        #"(n < 50 or tag like \"b%\") and not flag"#, "n < 50 and score > 0.5",
-                       "array_contains(arr, 3)", "array_contains_any(arr, [1, 9])", "array_contains_all(arr, [2, 5])", "not array_contains(arr, 0) and n > 0"]
+                       "array_contains(arr, 3)", "array_contains_any(arr, [1, 9])", "array_contains_all(arr, [2, 5])", "not array_contains(arr, 0) and n > 0",
+                       #"meta[\"p\"] > 0.5"#, #"not (meta[\"p\"] < 0.3)"#, #"meta[\"p\"] == 0.25 or n == 3"#]
         func check(_ when: String) throws {
             for filter in filters {
                 var selected: [[Int64]] = []
@@ -55,7 +68,7 @@ struct ScalarIndexTests {
         #expect(try s.call("collections/flush", #"{"collectionName":"indexed"}"#).code == 0)
         _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: "n")
         try s.restart()
-        for field in ["n", "tag", "score", "flag", "f", "arr"] { _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: field) }
+        for field in ["n", "tag", "score", "flag", "f", "arr", "meta"] { _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: field) }
         try check("after a restart")
     }
 }

@@ -140,3 +140,96 @@ import Testing
         #expect(some.filter { $0 }.count > 20)
     }
 }
+
+/// A JSON path index keys the value at its path when it has the cast type; rows without such a value are
+/// unknown to comparisons, as a scan finds them (so `not` does not turn them true). Values of every kind sit
+/// at the path: numbers of both kinds, strings, bools, null, arrays, objects, and missing keys.
+@Suite struct JSONPathIndexFilterTests {
+    static let schema = CollectionSchema(enableDynamicField: false, fields: [
+        FieldSchema(name: "id", dataType: .int64, isPrimaryKey: true),
+        FieldSchema(name: "j", dataType: .json, nullable: true),
+        FieldSchema(name: "v", dataType: .floatVector, typeParams: [Property("dim", "2")]),
+    ])
+
+    static func segment() -> Segment {
+        let segment = Segment(schema: schema)
+        var state: UInt64 = 11
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % n
+        }
+        for i in 0..<600 {
+            let k: JSONValue? = switch next(9) {
+            case 0: nil
+            case 1: .null
+            case 2: .string("s\(next(3))")
+            case 3: .bool(next(2) == 0)
+            case 4: .double(Double(next(12)) / 4)
+            case 5: .array([.int(1)])
+            case 6: .object(JSONObject(["x": .int(1)]))
+            default: .int(Int64(next(6)))
+            }
+            let tags: JSONValue = next(4) == 0 ? .string("none") : .array((0..<next(4)).map { _ in next(5) == 0 ? .string("a") : .int(Int64(next(5))) })
+            var object = JSONObject(["tags": tags, "inner": .object(JSONObject(["k": k ?? .int(0)]))])
+            if let k { object["k"] = k }
+            segment.append(rowID: Int64(i), partitionID: 1, row: EntityRow(values: [
+                .int(Int64(i)), i % 31 == 0 ? .null : .json(.object(object)), .floatVector([0, 0]),
+            ]))
+        }
+        for i in stride(from: 2, to: 600, by: 29) { segment.delete(rowID: Int64(i)) }
+        return segment
+    }
+
+    /// Whether `text` is answered (partly) by the index rather than only by the scan.
+    static func usesIndex(_ filter: CompiledFilter, _ segment: Segment) -> Bool {
+        var probe = filter
+        func find(_ b: BoundFilter) -> Bool {
+            switch b {
+            case .indexed: true
+            case .and(let l, let r), .or(let l, let r): find(l) || find(r)
+            case .not(let inner): find(inner)
+            default: false
+            }
+        }
+        return find(probe.usingIndexes(probe.root, segment))
+    }
+
+    @Test(arguments: [
+        ("j[\"k\"]", "DOUBLE", ["j[\"k\"] > 1", "j[\"k\"] <= 0.5", "j[\"k\"] == 2", "j[\"k\"] != 2", "not (j[\"k\"] < 1)", "1.25 < j[\"k\"]", "j[\"k\"] >= 0 or j[\"k\"] == \"s1\""],
+         ["j[\"k\"] == \"s1\"", "j[\"k\"] in [1, 2]", "j[\"inner\"][\"k\"] > 1"]),
+        ("j[\"k\"]", "VARCHAR", ["j[\"k\"] == \"s1\"", "j[\"k\"] > \"s0\"", "not (j[\"k\"] != \"s2\")"], ["j[\"k\"] > 1", "j[\"k\"] like \"s%\""]),
+        ("j[\"k\"]", "BOOL", ["j[\"k\"] == true", "not (j[\"k\"] == false)"], ["j[\"k\"] > false", "j[\"k\"] == 1"]),
+        ("j[\"tags\"]", "ARRAY_DOUBLE", ["json_contains(j[\"tags\"], 3)", "json_contains_any(j[\"tags\"], [1, 4])", "json_contains_all(j[\"tags\"], [0, 1])",
+                                          "not json_contains(j[\"tags\"], 2)"],
+         ["json_contains(j[\"tags\"], \"a\")", "json_contains_all(j[\"tags\"], [])", "j[\"tags\"] == 1"]),
+        ("j[\"inner\"][\"k\"]", "DOUBLE", ["j[\"inner\"][\"k\"] > 1", "not (j[\"inner\"][\"k\"] <= 0.75)"], ["j[\"k\"] > 1"]),
+    ])
+    func jsonPathIndexesAnswerAsAScan(path: String, cast: String, answered: [String], scanned: [String]) throws {
+        let segment = Self.segment(), plain = Self.segment()
+        let keys = try #require(IndexRules.jsonPath(path, field: Self.schema.fields[1]))
+        let json = try #require(ScalarIndex.JSONCast(path: keys, castType: cast))
+        // Over the first 400 rows only: the rest are evaluated as written.
+        segment.setScalarIndex(try #require(ScalarIndex(column: segment.columns[1], field: 1, count: 400, json: json)), field: 1)
+        for text in answered + scanned {
+            let filter = try #require(try FilterCompiler.compile(text, parameters: nil, schema: Self.schema), "\(text)")
+            #expect(try filter.evaluate(segment) == filter.evaluateRowByRow(plain), "\(path) as \(cast): \(text)")
+            #expect(Self.usesIndex(filter, segment) == answered.contains(text), "\(path) as \(cast): \(text) answered by the index")
+            // The indexed comparisons are not vacuous: each selects some rows.
+            if answered.contains(text) { #expect(try filter.evaluate(segment).contains(true), "\(text) selects some rows") }
+        }
+    }
+
+    /// An integer a Double cannot hold exactly at the path: no DOUBLE index (the scan compares exactly).
+    @Test func wideIntegersAreNotIndexedAsDoubles() throws {
+        let segment = Segment(schema: Self.schema)
+        for i in 0..<3 {
+            let k: JSONValue = .int(i == 1 ? (1 << 53) + 1 : Int64(i))
+            segment.append(rowID: Int64(i), partitionID: 1, row: EntityRow(values: [.int(Int64(i)), .json(.object(JSONObject(["k": k]))), .floatVector([0, 0])]))
+        }
+        let json = try #require(ScalarIndex.JSONCast(path: [.key("k")], castType: "double"))
+        #expect(ScalarIndex(column: segment.columns[1], field: 1, count: 3, json: json) == nil)
+        #expect(IndexRules.jsonPath("j[\"a\"][2]", field: Self.schema.fields[1]) == [.key("a"), .index(2)])
+        #expect(IndexRules.jsonPath("other[\"a\"]", field: Self.schema.fields[1]) == nil)
+        #expect(IndexRules.jsonPath("j[", field: Self.schema.fields[1]) == nil)
+    }
+}
