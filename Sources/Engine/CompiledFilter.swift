@@ -299,20 +299,15 @@ public struct CompiledFilter: RowPredicate {
     /// `exists` is true for a key whose value is JSON null too.
     private static func keyPresent(_ b: BoundFilter, _ s: Segment, _ i: Int) -> Bool {
         guard case .jsonPath(let field, let path) = b, let lastKey = path.last else { return false }
-        var current: JSONValue
+        let root: JSONValue
         if let field {
             guard case .json(let j) = s.columns[field].value(at: i) else { return false }
-            current = j
+            root = j
         } else {
             guard let d = s.dynamic[i] else { return false }
-            current = .object(d)
+            root = .object(d)
         }
-        for component in path.dropLast() {
-            switch component {
-            case .key(let k): guard let next = current[k] else { return false }; current = next
-            case .index(let idx): guard let next = current[idx] else { return false }; current = next
-            }
-        }
+        guard let current = root.at(Array(path.dropLast())) else { return false }
         switch lastKey {
         case .key(let k): return current.objectValue?[k] != nil
         case .index(let idx): return current[idx] != nil

@@ -31,7 +31,8 @@ extension Engine {
     }
 
     /// Whether an index on `field` is built as a `ScalarIndex` (every index on a scalar field is one of
-    /// the scalar types, which all share it; JSON and Array fields' are not built).
+    /// the scalar types, which all share it; on a JSON field it needs a `json_cast_type`, without which the
+    /// index covers the rows but answers nothing).
     static func isScalarIndex(on field: FieldSchema) -> Bool { ScalarIndex.serves(field) }
 
     /// Queues builds for the indexed fields of a loaded collection whose uncovered tail is large enough (any

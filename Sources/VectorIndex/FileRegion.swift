@@ -1,12 +1,14 @@
 import Glibc
 
 /// The bytes of a saved index, page-aligned: a private mapping of the file, an aligned copy of bytes in
-/// memory, or memory an index fills while it is built. A deserialised graph points into it instead of copying its large buffers, so a restart neither
-/// allocates nor zeroes them; the pages come from the page cache.
+/// memory, or memory an index fills while it is built. A deserialised index points into it instead of
+/// copying its large buffers, so a restart neither allocates nor zeroes them; the pages come from the page
+/// cache.
 ///
 /// The mapping is read-only (and private): a writable private mapping would be copied page by page into
 /// anonymous memory by MAP_POPULATE, doubling the index's memory. Files are replaced by rename, never
-/// rewritten in place, so the mapped inode never changes under it. Immutable after init, hence `Sendable`.
+/// rewritten in place, so the mapped inode never changes under it. Memory from `init(byteCount:)` is filled
+/// by the index that made it before the index is shared, and read-only afterwards, as are the other forms.
 public final class FileRegion: @unchecked Sendable {
     public let base: UnsafeMutableRawPointer
     public let count: Int

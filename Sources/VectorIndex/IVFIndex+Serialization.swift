@@ -33,7 +33,8 @@ extension IVFIndex {
     }
 
     /// An index from `serialized` output and its payload; nil if the bytes are truncated, damaged, of another
-    /// format version or inconsistent (lists in order, every id once, every PQ code within its codebook).
+    /// format version or inconsistent (lists in order, every id once, inverse norms finite and not negative,
+    /// every PQ code within its codebook).
     /// The codes stay in `region`, which the index keeps alive.
     public static func deserialize(_ region: FileRegion) -> (IVFIndex, [UInt8])? {
         guard var r = IndexReader(region.bytes, magic: magic), r.u32() == formatVersion, let metricByte = r.u8(),
@@ -65,6 +66,7 @@ extension IVFIndex {
         else { return nil }
         r.align(HNSWIndex.sectionAlignment)
         guard let codes = r.bytes(count * size), r.isAtEnd else { return nil }
+        guard norms.allSatisfy({ $0.isFinite && $0 >= 0 }) else { return nil }
         var seen = [Bool](repeating: false, count: count)
         for id in ids {
             guard Int(id) < count, !seen[Int(id)] else { return nil }

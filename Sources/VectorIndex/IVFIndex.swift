@@ -17,7 +17,8 @@ public enum IVFEncoding: Sendable, Equatable {
 /// coarse quantiser) and one inverted list per centroid holding its rows' codes contiguously. A search scans
 /// the `nprobe` lists whose centroids are nearest to the query.
 ///
-/// Internal distances are smaller-is-better (L2, or negated inner products; COSINE on normalised vectors).
+/// Internal distances are smaller-is-better (L2, or negated inner products; COSINE: the normalised query
+/// against the rows' directions, from their inverse norms for IVF_FLAT, coded directly for SQ8 and PQ).
 /// Immutable after `build`, so concurrent searches need no lock.
 public final class IVFIndex: @unchecked Sendable {
     public let metric: Metric
@@ -64,7 +65,7 @@ public final class IVFIndex: @unchecked Sendable {
         }
     }
 
-    /// Rows are compared by inner product (IP, and COSINE on normalised rows).
+    /// Rows are compared by inner product (IP, and COSINE on directions).
     var innerProduct: Bool { metric != .l2 }
 
     /// Bytes held by centroids, codes, ids, norms and codebooks.

@@ -122,6 +122,7 @@ import Testing
         for text in answered + scanned {
             let filter = try #require(try FilterCompiler.compile(text, parameters: nil, schema: Self.schema), "\(text)")
             #expect(try filter.evaluate(segment) == filter.evaluateRowByRow(plain), "\(text)")
+            #expect(filter.evaluateRowByRow(segment) == filter.evaluateRowByRow(plain), "\(text) row by row")
             var probe = filter
             var usesIndex = false
             func find(_ b: BoundFilter) {
@@ -213,6 +214,7 @@ import Testing
         for text in answered + scanned {
             let filter = try #require(try FilterCompiler.compile(text, parameters: nil, schema: Self.schema), "\(text)")
             #expect(try filter.evaluate(segment) == filter.evaluateRowByRow(plain), "\(path) as \(cast): \(text)")
+            #expect(filter.evaluateRowByRow(segment) == filter.evaluateRowByRow(plain), "\(path) as \(cast): \(text) row by row")
             #expect(Self.usesIndex(filter, segment) == answered.contains(text), "\(path) as \(cast): \(text) answered by the index")
             // The indexed comparisons are not vacuous: each selects some rows.
             if answered.contains(text) { #expect(try filter.evaluate(segment).contains(true), "\(text) selects some rows") }

@@ -216,4 +216,29 @@ import Glibc
         // The untouched file loads.
         #expect(HNSWIndex.deserialize(index.serialized(payload: [])) != nil)
     }
+
+    /// The same for IVF lists: first slots out of order, an id twice, a negative inverse norm.
+    @Test(arguments: ["starts", "ids", "norms"])
+    func structurallyBrokenIVFFilesAreRefused(damage: String) {
+        let dim = 4, n = 50, nlist = 4
+        let data = HNSWRecallTests.clustered(count: n, dim: dim, clusters: 3, seed: 6)
+        let index = IVFIndex(dimension: dim, nlist: nlist, metric: .cosine)
+        data.flatMap { $0 }.withUnsafeBufferPointer { index.build($0.baseAddress!, count: n, threads: 1) }
+        var bytes = index.serialized(payload: [])
+        #expect(IndexFile.deserialize(bytes) != nil, "the untouched file loads")
+        // Header: magic 8, version 4, metric 1, encoding 1, m/nbits/ksub/dim/nlist/count 24, payload length 4;
+        // centroids; then the lists' first slots, the ids and the inverse norms.
+        let starts = 8 + 4 + 1 + 1 + 24 + 4 + nlist * dim * 4, ids = starts + (nlist + 1) * 4, norms = ids + n * 4
+        func put(_ value: UInt32, at offset: Int) {
+            withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<offset + 4, with: $0) }
+        }
+        switch damage {
+        case "starts": put(UInt32(n + 1), at: starts + 4)  // past the last slot: the starts cannot rise to it
+        case "ids": bytes.replaceSubrange(ids + 4..<ids + 8, with: bytes[ids..<ids + 4])
+        default: put((-1 as Float).bitPattern, at: norms)
+        }
+        let checksum = HNSWIndex.fnv1a(bytes.dropLast(8))
+        withUnsafeBytes(of: checksum.littleEndian) { bytes.replaceSubrange((bytes.count - 8)..., with: $0) }
+        #expect(IndexFile.deserialize(bytes) == nil, "\(damage)")
+    }
 }
