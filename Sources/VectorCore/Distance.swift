@@ -15,6 +15,12 @@ public enum Distance {
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float { svx_dot(a, b, n) }
 
+    /// 1 / ‖v‖ over `n` components, 0 for a zero vector: COSINE against rows kept as given.
+    public static func inverseNorm(_ v: UnsafePointer<Float>, _ n: Int) -> Float {
+        let norm = dot(v, v, n).squareRoot()
+        return norm > 0 ? 1 / norm : 0
+    }
+
     /// `out[r]` = `l2(q, row r)` for `count` consecutive rows of `n` floats (one call for a whole block).
     @inline(__always)
     public static func l2(_ q: UnsafePointer<Float>, rows: UnsafePointer<Float>, count: Int, _ n: Int, into out: UnsafeMutablePointer<Float>) {

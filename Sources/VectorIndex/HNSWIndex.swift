@@ -93,11 +93,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Fills in the inverse norm of rows `range` (COSINE).
     private func computeInverseNorms(_ range: Range<Int>) {
         guard let inverseNorms else { return }
-        for i in range {
-            let v = vectors + i * dimension
-            let norm = Distance.dot(v, v, dimension).squareRoot()
-            inverseNorms[i] = norm > 0 ? 1 / norm : 0
-        }
+        for i in range { inverseNorms[i] = Distance.inverseNorm(vectors + i * dimension, dimension) }
     }
 
     /// Runs `body` with row `id` as a query: the row itself, or for COSINE a normalised copy.

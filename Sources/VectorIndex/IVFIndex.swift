@@ -139,10 +139,7 @@ public final class IVFIndex: @unchecked Sendable {
                 ids[slot] = UInt32(i)
                 let code = encoding == .flat ? UnsafeRawPointer(rows + i * dimension) : coded.baseAddress! + i * size
                 (region.base + slot * size).copyMemory(from: code, byteCount: size)
-                if keepNorms {
-                    let norm = Distance.dot(rows + i * dimension, rows + i * dimension, dimension).squareRoot()
-                    norms[slot] = norm > 0 ? 1 / norm : 0
-                }
+                if keepNorms { norms[slot] = Distance.inverseNorm(rows + i * dimension, dimension) }
             }
         }
         listStarts = starts
@@ -163,8 +160,8 @@ public final class IVFIndex: @unchecked Sendable {
         rows.withUnsafeMutableBufferPointer { all in
             for start in stride(from: 0, to: all.count, by: dim) {
                 let row = all.baseAddress! + start
-                let norm = Distance.dot(row, row, dim).squareRoot()
-                if norm > 0 { for d in 0..<dim { row[d] /= norm } }
+                let scale = Distance.inverseNorm(row, dim)
+                for d in 0..<dim { row[d] *= scale }
             }
         }
     }

@@ -2,6 +2,35 @@
 import JSON
 import Testing
 
+/// The same pseudo-random sequence on every run (a 64-bit LCG), for the segments these tests build.
+struct SeededRandom {
+    var state: UInt64
+
+    mutating func next() -> Int {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Int(state >> 33)
+    }
+
+    /// A value in 0..<n.
+    mutating func next(_ n: Int) -> Int { next() % n }
+}
+
+extension CompiledFilter {
+    /// Whether a scalar index of `segment` answers some comparison of this filter (rather than the scan only).
+    func usesIndex(_ segment: Segment) -> Bool {
+        var probe = self
+        func find(_ b: BoundFilter) -> Bool {
+            switch b {
+            case .indexed: true
+            case .and(let l, let r), .or(let l, let r): find(l) || find(r)
+            case .not(let inner): find(inner)
+            default: false
+            }
+        }
+        return find(probe.usingIndexes(probe.root, segment))
+    }
+}
+
 /// The column-at-a-time filter evaluation against the row-by-row evaluator, over rows with nulls, NaN,
 /// zeros and the integer extremes (overflow falls back to Double in the row evaluator), deletes, and a
 /// scalar index covering part of the rows.
@@ -20,11 +49,8 @@ import Testing
 
     static func segment() -> Segment {
         let segment = Segment(schema: schema)
-        var state: UInt64 = 99
-        func next() -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int(state >> 33)
-        }
+        var random = SeededRandom(state: 99)
+        func next() -> Int { random.next() }
         let extremes: [Int64] = [.max, .min, .max - 1, .min + 1, 0, -1]
         for i in 0..<600 {
             let a: FieldValue = i % 11 == 0 ? .null : .int(i % 37 == 0 ? extremes[i % extremes.count] : Int64(next() % 200) - 100)
@@ -90,11 +116,8 @@ import Testing
 
     static func segment() -> Segment {
         let segment = Segment(schema: schema)
-        var state: UInt64 = 7
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int(state >> 33) % n
-        }
+        var random = SeededRandom(state: 7)
+        func next(_ n: Int) -> Int { random.next(n) }
         for i in 0..<600 {
             let ints: FieldValue = i % 13 == 0 ? .null : .array((0..<next(5)).map { _ in .int(Int64(next(12)) - 2) })
             segment.append(rowID: Int64(i), partitionID: 1, row: EntityRow(values: [
@@ -123,18 +146,7 @@ import Testing
             let filter = try #require(try FilterCompiler.compile(text, parameters: nil, schema: Self.schema), "\(text)")
             #expect(try filter.evaluate(segment) == filter.evaluateRowByRow(plain), "\(text)")
             #expect(filter.evaluateRowByRow(segment) == filter.evaluateRowByRow(plain), "\(text) row by row")
-            var probe = filter
-            var usesIndex = false
-            func find(_ b: BoundFilter) {
-                switch b {
-                case .indexed: usesIndex = true
-                case .and(let l, let r), .or(let l, let r): find(l); find(r)
-                case .not(let inner): find(inner)
-                default: break
-                }
-            }
-            find(probe.usingIndexes(probe.root, segment))
-            #expect(usesIndex == answered.contains(text), "\(text): answered by the index: \(usesIndex)")
+            #expect(filter.usesIndex(segment) == answered.contains(text), "\(text): answered by the index")
         }
         // Some rows hold each probed value, so the comparisons above are not all empty.
         let some = try #require(try FilterCompiler.compile("array_contains(ints, 3)", parameters: nil, schema: Self.schema)).evaluate(segment)
@@ -154,11 +166,8 @@ import Testing
 
     static func segment() -> Segment {
         let segment = Segment(schema: schema)
-        var state: UInt64 = 11
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int(state >> 33) % n
-        }
+        var random = SeededRandom(state: 11)
+        func next(_ n: Int) -> Int { random.next(n) }
         for i in 0..<600 {
             let k: JSONValue? = switch next(9) {
             case 0: nil
@@ -181,20 +190,6 @@ import Testing
         return segment
     }
 
-    /// Whether `text` is answered (partly) by the index rather than only by the scan.
-    static func usesIndex(_ filter: CompiledFilter, _ segment: Segment) -> Bool {
-        var probe = filter
-        func find(_ b: BoundFilter) -> Bool {
-            switch b {
-            case .indexed: true
-            case .and(let l, let r), .or(let l, let r): find(l) || find(r)
-            case .not(let inner): find(inner)
-            default: false
-            }
-        }
-        return find(probe.usingIndexes(probe.root, segment))
-    }
-
     @Test(arguments: [
         ("j[\"k\"]", "DOUBLE", ["j[\"k\"] > 1", "j[\"k\"] <= 0.5", "j[\"k\"] == 2", "j[\"k\"] != 2", "not (j[\"k\"] < 1)", "1.25 < j[\"k\"]", "j[\"k\"] >= 0 or j[\"k\"] == \"s1\""],
          ["j[\"k\"] == \"s1\"", "j[\"k\"] in [1, 2]", "j[\"inner\"][\"k\"] > 1"]),
@@ -215,7 +210,7 @@ import Testing
             let filter = try #require(try FilterCompiler.compile(text, parameters: nil, schema: Self.schema), "\(text)")
             #expect(try filter.evaluate(segment) == filter.evaluateRowByRow(plain), "\(path) as \(cast): \(text)")
             #expect(filter.evaluateRowByRow(segment) == filter.evaluateRowByRow(plain), "\(path) as \(cast): \(text) row by row")
-            #expect(Self.usesIndex(filter, segment) == answered.contains(text), "\(path) as \(cast): \(text) answered by the index")
+            #expect(filter.usesIndex(segment) == answered.contains(text), "\(path) as \(cast): \(text) answered by the index")
             // The indexed comparisons are not vacuous: each selects some rows.
             if answered.contains(text) { #expect(try filter.evaluate(segment).contains(true), "\(text) selects some rows") }
         }
