@@ -35,8 +35,10 @@ let package = Package(
         .target(name: "VectorIndex", dependencies: ["VectorCore", "CVectorSupport"],
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell", "-enforce-exclusivity=unchecked"])]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
-        // Engine uses the JSON value type (not jansson) for JSON fields and the dynamic field.
-        .target(name: "Engine", dependencies: ["Storage", "Filter", "VectorCore", "VectorIndex", "JSON", "Credentials", .product(name: "Logging", package: "swift-log")]),
+        // Engine uses the JSON value type (not jansson) for JSON fields and the dynamic field. Built for AVX2 like
+        // the kernels (which the binary needs anyway): a filter's passes over whole columns vectorise with it.
+        .target(name: "Engine", dependencies: ["Storage", "Filter", "VectorCore", "VectorIndex", "JSON", "Credentials", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         // The API contract (`openapi.yaml` at the top, linked here, and its JSON form) is embedded in the binary.
         .target(name: "API", dependencies: ["Engine", "HTTP", "JSON", "VectorCore", .product(name: "Logging", package: "swift-log")],
                 resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/openapi.json")]),

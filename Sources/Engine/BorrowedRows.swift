@@ -63,11 +63,19 @@ struct DenseRun {
     let positionOfSlot: [Int32]?
     /// The position after the last one the run stands for.
     let end: Int
+    /// Offset from `start` → row, when the run is not in position order.
+    let slotOfOffset: [Int32]?
 
     /// The position of the run's row `i`, or nil when it stands for no row.
     @inline(__always) func position(_ i: Int) -> Int? {
         guard let positionOfSlot else { return start + i }
         let p = Int(positionOfSlot[i])
         return p >= 0 ? p : nil
+    }
+
+    /// The bytes of the row standing for `position` (in `start..<end`), `stride` bytes per row.
+    @inline(__always) func row(at position: Int, stride: Int) -> UnsafeRawPointer {
+        let offset = position - start
+        return base + Int(slotOfOffset.map { $0[offset] } ?? Int32(offset)) * stride
     }
 }

@@ -1,6 +1,7 @@
 import Glibc
 import Filter
 import JSON
+import VectorCore
 
 /// A value while evaluating a filter on one row.
 enum FilterValue: Sendable, Equatable {
@@ -153,10 +154,15 @@ public struct CompiledFilter: RowPredicate {
         if !segment.scalarIndexes.isEmpty { filter.root = filter.usingIndexes(root, segment) }
         // Column at a time where it can (see `truths`); deleted rows need no answer.
         let deleted = segment.deleted
-        let needed = segment.liveCount == segment.count ? nil : deleted.map { !$0 }
+        let needed = segment.liveCount == segment.count ? nil : ByteMask.inverted(deleted)
         let t = filter.truths(filter.root, segment, needed: needed)
         return [Bool](unsafeUninitializedCapacity: deleted.count) { out, count in
-            t.withUnsafeBufferPointer { t in deleted.withUnsafeBufferPointer { d in for i in 0..<d.count { out[i] = t[i] == 1 && !d[i] } } }
+            t.withUnsafeBytes { t in
+                deleted.withUnsafeBytes { d in
+                    let o = UnsafeMutableRawBufferPointer(out)
+                    for i in 0..<d.count { o[i] = (t[i] == 1 ? 1 : 0) & (d[i] ^ 1) }
+                }
+            }
             count = deleted.count
         }
     }

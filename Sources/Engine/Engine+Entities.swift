@@ -25,6 +25,7 @@ public protocol RowPredicate: Sendable {
     var primaryKeys: [PrimaryKey]? { get }
     /// Values of the partition key the predicate restricts to (for partition pruning), if any.
     var partitionKeyValues: [FieldValue]? { get }
+    /// One flag per row position of `segment`; deleted rows are false.
     func evaluate(_ segment: Segment) throws(SwiftvecError) -> [Bool]
 }
 

@@ -382,7 +382,7 @@ extension Engine {
         // A collection being loaded reads or builds its indexes once its rows are in: until then none of them
         // covers a row.
         if loadedData(c.id) == nil, loading.withLock({ $0[c.id] }) != nil,
-           Self.isGraphIndex(definition) || field.map { Self.isScalarIndex(on: $0) } == true {
+           Self.isGraphIndex(definition) || field.map({ Self.isScalarIndex(on: $0) }) == true {
             return (total, 0)
         }
         if let field, Self.isScalarIndex(on: field), let data = loadedData(c.id) {

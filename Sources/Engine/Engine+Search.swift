@@ -166,13 +166,12 @@ extension Engine {
     /// delete, no partition restriction), so that an unfiltered search does no work proportional to the rows.
     private func allowedRows(_ segment: Segment, filter: (any RowPredicate)?, partitions: Set<Int64>?) throws(SwiftvecError) -> [Bool]? {
         if filter == nil, partitions == nil, segment.liveCount == segment.count { return nil }
-        var allowed = try filter?.evaluate(segment) ?? [Bool](repeating: true, count: segment.count)
-        let deleted = segment.deleted, partitionIDs = segment.partitionIDs
-        allowed.withUnsafeMutableBufferPointer { allowed in
-            deleted.withUnsafeBufferPointer { deleted in
-                for i in 0..<deleted.count where allowed[i] {
-                    if deleted[i] { allowed[i] = false } else if let partitions, !partitions.contains(partitionIDs[i]) { allowed[i] = false }
-                }
+        // A filter's answer already leaves deleted rows out.
+        var allowed = try filter?.evaluate(segment) ?? ByteMask.inverted(segment.deleted)
+        if let partitions {
+            let partitionIDs = segment.partitionIDs
+            allowed.withUnsafeMutableBufferPointer { allowed in
+                for i in 0..<allowed.count where allowed[i] && !partitions.contains(partitionIDs[i]) { allowed[i] = false }
             }
         }
         return allowed
@@ -197,7 +196,7 @@ extension Engine {
            let covered = indexes.coveredUpTo[spec.field] {
             // Few rows pass the filter: search them exactly, which is both faster and exact. With no filter,
             // no deletes and no partition restriction, the mask is not even consulted.
-            let passing = mask.map { m in m.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? segment.count
+            let passing = mask.map(ByteMask.count) ?? segment.count
             if passing * 20 >= segment.count {
                 let k = spec.offset + spec.limit
                 let parameters = SearchParameters(ef: max(spec.ef ?? 64, k), nprobe: spec.nprobe ?? 8, dropRatio: spec.dropRatio ?? 0)
@@ -324,6 +323,9 @@ enum VectorScan {
         return q.withUnsafeBufferPointer { qp in
             column.withDenseRuns { runs in
                 allowed.withUnsafeBufferPointer { ok in
+                    if !everyRow, ByteMask.count(ok.baseAddress!, ok.count) * 8 < ok.count - from {
+                        return gatheredTopK(runs, stride: column.stride, k: k, metric: metric, element: element, query: qp, allowed: ok, from: from)
+                    }
                     var merged = TopK(k: k, metric: metric)
                     for run in runs where run.count > 0 && run.end > from {
                         let found: TopK
@@ -344,6 +346,24 @@ enum VectorScan {
                 }
             }
         }
+    }
+
+    /// The best `k` rows among the few a sparse mask allows, each read where its run holds it: the mask is
+    /// read a word at a time, and no run is scanned whole (nor a graph run's mask rewritten in its order).
+    private static func gatheredTopK(_ runs: [DenseRun], stride: Int, k: Int, metric: Metric, element: Distance.Element,
+                                     query: UnsafeBufferPointer<Float>, allowed ok: UnsafeBufferPointer<Bool>, from: Int) -> TopK {
+        var rows: [UnsafeRawPointer] = [], positions: [Int] = []
+        var r = 0, p = ByteMask.next(ok.baseAddress!, from: from, ok.count)
+        while p < ok.count {
+            while r < runs.count, runs[r].end <= p { r += 1 }
+            guard r < runs.count else { break }
+            if p >= runs[r].start {
+                rows.append(runs[r].row(at: p, stride: stride))
+                positions.append(p)
+            }
+            p = ByteMask.next(ok.baseAddress!, from: p + 1, ok.count)
+        }
+        return Distance.topK(k: k, metric: metric, element: element, query: query.baseAddress!, dim: query.count, rows: rows, ids: positions)
     }
 
     /// The best `k` of `count` rows at `base` (ids are row numbers in the run); a large run is split over

@@ -117,10 +117,12 @@ public struct Column: Sendable {
     func withDenseRuns<T>(_ body: ([DenseRun]) -> T) -> T {
         dense.withUnsafeBytes { raw in
             var runs = borrowed.map {
-                DenseRun(start: $0.positions.lowerBound, base: $0.base, count: $0.count, positionOfSlot: $0.positionOfSlot, end: $0.positions.upperBound)
+                DenseRun(start: $0.positions.lowerBound, base: $0.base, count: $0.count, positionOfSlot: $0.positionOfSlot,
+                         end: $0.positions.upperBound, slotOfOffset: $0.slotOfOffset)
             }
             if let base = raw.baseAddress {
-                runs.append(DenseRun(start: denseStart, base: base, count: raw.count / stride, positionOfSlot: nil, end: denseStart + raw.count / stride))
+                runs.append(DenseRun(start: denseStart, base: base, count: raw.count / stride, positionOfSlot: nil,
+                                     end: denseStart + raw.count / stride, slotOfOffset: nil))
             }
             return body(runs)
         }

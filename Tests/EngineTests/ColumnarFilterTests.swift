@@ -74,6 +74,9 @@ extension CompiledFilter {
         "flag == true", "not (a < 10) or d > 0", "(a < 10 and d > 0) or s like \"x1%\"", "j[\"k\"] > 3 and a > 0",
         "a is null", "d is not null and a > 0", "id > 100 and a + 1 < 50", "extra == 2 or b > 2", "not (b > 0 and d < 0)",
         "a > 0 and a < 0", "d != d", "f * 2 < b", "id % 100 < 10", "10 > id % 100", "b - 4 <= -a",
+        // Remainders by a constant (read without a division below 2³²) and comparisons of every kind.
+        "a % -7 == -1", "b % 3 == -1", "a % 1 == 0", "a % -1 == 0", "a % 4294967295 > 5", "a % 4294967296 > 5",
+        "a % 2147483647 < -3", "a <= b", "a != 3", "3 == a", "b >= -2", "1 < 2", "2 <= 1", "d < 1e300", "f >= f",
     ]
 
     @Test func columnAtATimeAnswersAsRowByRow() throws {
