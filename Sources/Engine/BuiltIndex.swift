@@ -33,4 +33,11 @@ struct IndexState {
     var building: [String: Int] = [:]
     /// Fields for which a flush arrived while a build was running: the rest is sealed when it ends.
     var flushRequested: Set<String> = []
+    /// Field → positions below this are sealed: a build was queued for them, or a flush asked for them.
+    /// Index progress counts only these rows, as Milvus counts only flushed segments (the growing tail is
+    /// searched exactly and waits for no build).
+    var sealedUpTo: [String: Int] = [:]
+
+    /// The positions an index's progress covers: the sealed ones and those a graph or scalar index covers.
+    func sealed(_ field: String) -> Int { max(sealedUpTo[field] ?? 0, coveredUpTo[field] ?? 0) }
 }

@@ -46,13 +46,17 @@ extension Engine {
             guard scalar || (field.dataType.isVector && Self.isGraphIndex(definition)) else { continue }
             let job: (start: Int, end: Int)? = data.writeIndexes { segment, state in
                 guard state.building[field.name] == nil else {
-                    if force { state.flushRequested.insert(field.name) }
+                    if force {
+                        state.flushRequested.insert(field.name)
+                        state.sealedUpTo[field.name] = segment.count
+                    }
                     return nil
                 }
                 let start = state.coveredUpTo[field.name] ?? 0
                 let tail = segment.count - start
                 guard tail > 0, force || tail >= segmentRows || (scalar && start == 0) else { return nil }
                 state.building[field.name] = segment.count
+                state.sealedUpTo[field.name] = segment.count
                 return (scalar ? 0 : start, segment.count)
             }
             guard let job else { continue }
@@ -375,33 +379,31 @@ extension Engine {
         scheduleBuilds(c.id, force: true)
     }
 
-    /// Build progress of one index: rows covered by built graphs, of the live rows.
+    /// Build progress of one index: of the live sealed rows (see `IndexState.sealedUpTo`), those its built
+    /// graphs or scalar index cover.
     func indexProgress(_ c: CollectionInfo, definition: IndexDefinition) throws(SwiftvecError) -> (total: Int64, indexed: Int64) {
-        let total = try storedRowCount(c, partitionID: nil)
         let field = c.schema.field(named: definition.fieldName)
-        // A collection being loaded reads or builds its indexes once its rows are in: until then none of them
-        // covers a row.
-        if loadedData(c.id) == nil, loading.withLock({ $0[c.id] }) != nil,
-           Self.isGraphIndex(definition) || field.map({ Self.isScalarIndex(on: $0) }) == true {
-            return (total, 0)
+        let served = Self.isGraphIndex(definition) || field.map({ Self.isScalarIndex(on: $0) }) == true
+        guard served, let data = loadedData(c.id) else {
+            let total = try storedRowCount(c, partitionID: nil)
+            // A collection being loaded reads or builds its indexes once its rows are in: until then none of
+            // them covers a row. Otherwise the index is answered exactly, or the collection is released:
+            // nothing waits for a build.
+            return (total, served && loading.withLock({ $0[c.id] }) != nil ? 0 : total)
         }
-        if let field, Self.isScalarIndex(on: field), let data = loadedData(c.id) {
-            // Live rows below the index's coverage.
-            return (total, data.readIndexes { segment, state in
-                Int64(segment.deleted.prefix(state.coveredUpTo[field.name] ?? 0).reduce(0) { $0 + ($1 ? 0 : 1) })
-            })
-        }
-        guard Self.isGraphIndex(definition), let data = loadedData(c.id) else {
-            // Answered exactly (or not loaded): nothing waits for a build.
-            return (total, total)
-        }
-        let indexed: Int64 = data.readIndexes { segment, state in
-            var n: Int64 = 0
-            for index in state.built[definition.fieldName] ?? [] {
-                for p in index.positions where p >= 0 && !segment.deleted[Int(p)] { n += 1 }
+        return data.readIndexes { segment, state in
+            let name = definition.fieldName
+            let live = { (rows: Range<Int>) -> Int64 in
+                let rows = rows.clamped(to: 0..<segment.count)
+                return Int64(rows.count - ByteMask.count(Array(segment.deleted[rows])))
             }
-            return n
+            let total = live(0..<state.sealed(name))
+            guard Self.isGraphIndex(definition) else { return (total, live(0..<(state.coveredUpTo[name] ?? 0))) }
+            var indexed: Int64 = 0
+            for index in state.built[name] ?? [] {
+                for p in index.positions where p >= 0 && !segment.deleted[Int(p)] { indexed += 1 }
+            }
+            return (total, indexed)
         }
-        return (total, indexed)
     }
 }

@@ -59,7 +59,8 @@ extension Engine {
             var c = try state.collection(database: database, name: collection)
             guard c.index(named: index) != nil else { return }
             guard !c.isLoaded else {
-                throw SwiftvecError.invalidParameter("index cannot be dropped, collection is loaded, please release it first")
+                // Milvus's proxy raises a plain error here, which the REST layer reports as 65535.
+                throw SwiftvecError.unexpected("index cannot be dropped, collection is loaded, please release it first")
             }
             c.indexes.removeAll { $0.name == index }
             try writer.store(c, in: &state)

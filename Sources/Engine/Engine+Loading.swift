@@ -130,7 +130,7 @@ extension Engine {
     /// bodies and a column's copy of the vectors an index now holds.
     func releaseTransientMemory() {
         storage.releaseMappedPages()
-        malloc_trim(0)
+        _ = malloc_trim(0)
     }
 
     /// A failpoint for the tests: `SWIFTVEC_TEST_LOAD_PAUSE_MS` holds every background load that long after

@@ -134,22 +134,39 @@ struct BinaryAssignJob: @unchecked Sendable {
 extension BinaryIVFIndex: VectorSearchIndex {
     public func search(_ query: IndexQuery, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)] {
         guard case .binary(let q) = query, count > 0, k > 0 else { return [] }
-        var probe = TopK(k: max(1, min(parameters.nprobe, nlist)), metric: .hamming)
+        let nprobe = max(1, min(parameters.nprobe, nlist))
+        var distances = [Float](repeating: 0, count: nlist)
         centroids.withUnsafeBytes { c in
-            for list in 0..<nlist { probe.push(Distance.hamming(q, c.baseAddress! + list * bytes, bytes), list) }
+            for list in 0..<nlist { distances[list] = Distance.hamming(q, c.baseAddress! + list * bytes, bytes) }
         }
+        var nearest = TopK(k: nprobe, metric: .hamming)
+        for list in 0..<nlist { nearest.push(distances[list], list) }
         var scan = ListScan(k: k)
         let jaccard = metric == .jaccard
-        for (_, list) in probe.sorted() {
-            listIDs[list].withUnsafeBufferPointer { ids in
-                codes[list].withUnsafeBytes { raw in
-                    guard let base = raw.baseAddress else { return }
-                    for j in 0..<ids.count {
-                        if let allowed, !allowed(ids[j]) { continue }
-                        let row = base + j * bytes
-                        scan.offer(jaccard ? Distance.jaccard(q, row, bytes) : Distance.hamming(q, row, bytes), ids[j])
+        func probe(_ lists: some Sequence<Int>) {
+            for list in lists {
+                listIDs[list].withUnsafeBufferPointer { ids in
+                    codes[list].withUnsafeBytes { raw in
+                        guard let base = raw.baseAddress else { return }
+                        for j in 0..<ids.count {
+                            if let allowed, !allowed(ids[j]) { continue }
+                            let row = base + j * bytes
+                            scan.offer(jaccard ? Distance.jaccard(q, row, bytes) : Distance.hamming(q, row, bytes), ids[j])
+                        }
                     }
                 }
+            }
+        }
+        probe(nearest.sorted().map(\.id))
+        // As in IVFIndex: a filter that leaves fewer than k rows in the nearest lists makes the search probe
+        // the next ones, twice as many each round, until k rows or every list.
+        if allowed != nil, scan.top.distances.count < k, nprobe < nlist {
+            let order = (0..<nlist).sorted { (distances[$0], $0) < (distances[$1], $1) }
+            var probed = nprobe
+            while scan.top.distances.count < k, probed < nlist {
+                let next = min(nlist, probed * 2)
+                probe(order[probed..<next])
+                probed = next
             }
         }
         return scan.top.sorted().map { (distance: $0.distance, id: UInt32($0.id)) }

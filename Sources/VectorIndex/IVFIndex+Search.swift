@@ -29,8 +29,26 @@ extension IVFIndex: VectorSearchIndex {
                 for c in 0..<nlist { nearest.offer(ip ? -out[c] : out[c], UInt32(c)) }
             }
         }
-        let probed = nearest.top.sorted()
         var scan = ListScan(k: k)
+        scanLists(nearest.top.sorted().map(\.id), query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
+        // A filter can leave fewer than k rows in the probed lists while other lists hold more: the next
+        // nearest lists are probed, twice as many each round, until k rows are found or every list was.
+        if allowed != nil, scan.top.distances.count < k, nprobe < nlist {
+            let order = (0..<nlist).sorted { (ip ? -centroidScores[$0] : centroidScores[$0], $0) < (ip ? -centroidScores[$1] : centroidScores[$1], $1) }
+            var probed = nprobe
+            while scan.top.distances.count < k, probed < nlist {
+                let next = min(nlist, probed * 2)
+                scanLists(Array(order[probed..<next]), query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
+                probed = next
+            }
+        }
+        return scan.top.sorted().map { (distance: $0.distance, id: UInt32($0.id)) }
+    }
+
+    /// Scores the rows of `probed` lists into `scan` (all of them, or the allowed ones).
+    private func scanLists(_ probed: [Int], query: UnsafePointer<Float>, centroidScores: [Float], allowed: ((UInt32) -> Bool)?,
+                           into scan: inout ListScan) {
+        let ip = innerProduct
         let dim = dimension
         switch encoding {
         case .flat:
@@ -38,11 +56,11 @@ extension IVFIndex: VectorSearchIndex {
             // rows are kept as given: their inner products are scaled by the rows' inverse norms.
             let cosine = !inverseNorms.isEmpty
             var longest = 1
-            if allowed == nil { for (_, list) in probed { longest = max(longest, slots(list).count) } }
+            if allowed == nil { for list in probed { longest = max(longest, slots(list).count) } }
             var scores = [Float](repeating: 0, count: longest)
             listIDs.withUnsafeBufferPointer { ids in
                 inverseNorms.withUnsafeBufferPointer { norms in
-                    for (_, list) in probed {
+                    for list in probed {
                         let range = slots(list)
                         guard allowed == nil else {
                             scanList(list, &scan, allowed) { row, slot in
@@ -79,7 +97,7 @@ extension IVFIndex: VectorSearchIndex {
             }
             folded.withUnsafeBufferPointer { f in
                 sqScale.withUnsafeBufferPointer { s in
-                    for (_, list) in probed {
+                    for list in probed {
                         scanList(list, &scan, allowed) { row, _ in
                             let c = row.assumingMemoryBound(to: UInt8.self)
                             return ip ? -(constant + svx_dot_sq8(f.baseAddress!, c, dim))
@@ -117,7 +135,7 @@ extension IVFIndex: VectorSearchIndex {
                     }
                 }
                 if ip { fill(query) }
-                for (_, list) in probed {
+                for list in probed {
                     if !ip {
                         for d in 0..<dim { residual[d] = query[d] - centroids[list * dim + d] }
                         residual.withUnsafeBufferPointer { fill($0.baseAddress!) }
@@ -134,7 +152,6 @@ extension IVFIndex: VectorSearchIndex {
                 }
             }
         }
-        return scan.top.sorted().map { (distance: $0.distance, id: UInt32($0.id)) }
     }
 
     /// Feeds every allowed row of one list to `scan`; `distance` gets the row's code and slot.

@@ -15,7 +15,10 @@ struct IndexEngineTests {
         return (0..<count).map { _ in centres[Int(g.next() % 12)].map { $0 + gaussian() } }
     }
 
-    static func vectorJSON(_ v: [Float]) -> String { "[" + v.map { "\($0)" }.joined(separator: ",") + "]" }
+    /// Whole numbers are written without a fraction, as an Int8Vector needs them.
+    static func vectorJSON(_ v: [Float]) -> String {
+        "[" + v.map { $0 == $0.rounded() && abs($0) < 1e6 ? "\(Int($0))" : "\($0)" }.joined(separator: ",") + "]"
+    }
 
     /// Waits until `indexes/describe` reports every row indexed; returns the last description.
     static func waitIndexed(_ s: ServerProcess, collection: String, index: String, timeout: Double = 300) throws -> JSONValue {
@@ -39,18 +42,30 @@ struct IndexEngineTests {
         "IVF_FLAT": (#","params":{"nlist":32}"#, 0.95),
         "IVF_SQ8": (#","params":{"nlist":32}"#, 0.9),
         "IVF_PQ": (#","params":{"nlist":32,"m":8}"#, 0.7),
+        "AUTOINDEX": ("", 0.95),
     ]
 
-    @Test(arguments: [("HNSW", "L2"), ("HNSW", "COSINE"), ("IVF_FLAT", "L2"), ("IVF_FLAT", "COSINE"), ("IVF_SQ8", "L2"), ("IVF_PQ", "L2"), ("IVF_PQ", "IP")])
-    func recallAgainstFlat(indexType: String, metric: String) throws {
+    /// Every float vector index type, with each metric somewhere, and over each dense element type (Float16
+    /// and BFloat16 rows are widened for the build, Int8 rows too; the FLAT collection holds the same rows).
+    @Test(arguments: [("HNSW", "L2", "FloatVector"), ("HNSW", "COSINE", "FloatVector"), ("HNSW", "IP", "FloatVector"),
+                      ("IVF_FLAT", "L2", "FloatVector"), ("IVF_FLAT", "COSINE", "FloatVector"), ("IVF_FLAT", "IP", "FloatVector"),
+                      ("IVF_SQ8", "L2", "FloatVector"), ("IVF_SQ8", "COSINE", "FloatVector"), ("IVF_PQ", "L2", "FloatVector"),
+                      ("IVF_PQ", "IP", "FloatVector"), ("AUTOINDEX", "COSINE", "FloatVector"),
+                      ("HNSW", "L2", "Float16Vector"), ("IVF_FLAT", "COSINE", "BFloat16Vector"), ("HNSW", "COSINE", "Int8Vector"),
+                      ("IVF_SQ8", "L2", "Float16Vector"), ("IVF_FLAT", "IP", "Float16Vector")])
+    func recallAgainstFlat(indexType: String, metric: String, dataType: String) throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "1500", "--index-threads", "2"])
         let dim = 16
-        let floor = Self.variants[indexType]!.floor
+        // IP is not a distance: on these clusters of unequal norms a graph reaches fewer of the largest
+        // products (hnswlib 0.8.0, same M and efConstruction, gets 0.68 at ef 64 on this data).
+        let floor = indexType == "HNSW" && metric == "IP" ? 0.8 : Self.variants[indexType]!.floor
         for (name, index) in [("flat", "FLAT"), ("hnsw", indexType)] {
             let params = Self.variants[index]?.params ?? ""
-            #expect(try s.call("collections/create", #"{"collectionName":"\#(name)","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":\#(dim)}},{"fieldName":"n","dataType":"Int64"}]},"indexParams":[{"fieldName":"v","indexType":"\#(index)","metricType":"\#(metric)"\#(params)}]}"#).code == 0)
+            #expect(try s.call("collections/create", #"{"collectionName":"\#(name)","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"\#(dataType)","elementTypeParams":{"dim":\#(dim)}},{"fieldName":"n","dataType":"Int64"}]},"indexParams":[{"fieldName":"v","indexType":"\#(index)","metricType":"\#(metric)"\#(params)}]}"#).code == 0)
         }
-        let data = Self.clustered(4000, dim: dim, seed: 11)
+        // Int8 rows: the same clusters, scaled into the int8 range.
+        let toInt8 = { (v: [Float]) in v.map { Float(max(-128, min(127, ($0 * 8).rounded()))) } }
+        let data = Self.clustered(4000, dim: dim, seed: 11).map { dataType == "Int8Vector" ? toInt8($0) : $0 }
         for chunk in stride(from: 0, to: data.count, by: 1000) {
             let rows = (chunk..<chunk + 1000).map { #"{"id":\#($0),"v":\#(Self.vectorJSON(data[$0])),"n":\#($0 % 100)}"# }.joined(separator: ",")
             for name in ["flat", "hnsw"] {
@@ -61,7 +76,7 @@ struct IndexEngineTests {
         let described = try Self.waitIndexed(s, collection: "hnsw", index: "v")
         #expect(described["indexState"] == "Finished")
         #expect(described["pendingRows"] == 0)
-        let queries = Self.clustered(60, dim: dim, seed: 12)
+        let queries = Self.clustered(60, dim: dim, seed: 12).map { dataType == "Int8Vector" ? toInt8($0) : $0 }
 
         func recall(filter: String) throws -> Double {
             var hits = 0, total = 0
@@ -89,9 +104,11 @@ struct IndexEngineTests {
             let got = try s.call("entities/search", #"{"collectionName":"hnsw","data":[\#(Self.vectorJSON(q))],"limit":10,"outputFields":["n"]}"#)
             #expect(got["data"]?.arrayValue?.allSatisfy { ($0["n"]?.intValue ?? 0) % 3 != 0 } == true)
         }
-        // After a restart the graphs are built again and recall holds.
+        // After a restart the indexes are read from their files (every row indexed at once) and recall holds.
         try s.restart()
-        _ = try Self.waitIndexed(s, collection: "hnsw", index: "v")
+        let restored = try s.call("indexes/describe", #"{"collectionName":"hnsw","indexName":"v"}"#)["data"]?[0]
+        #expect(restored?["totalRows"]?.intValue ?? 0 > 0 && restored?["indexedRows"] == restored?["totalRows"],
+                "loaded from its files, not rebuilt: \(String(describing: restored))")
         let afterRestart = try recall(filter: "")
         #expect(afterRestart >= floor, "recall after restart \(afterRestart)")
     }
@@ -158,7 +175,7 @@ struct IndexEngineTests {
         #expect(try recall(filter: "", allowed: { $0 % 100 % 3 != 0 }) >= floor, "\(indexType) \(metric) after deletes")
         try s.restart()
         let described = try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]
-        #expect(described?["indexedRows"] == described?["totalRows"], "loaded from its file, not rebuilt")
+        #expect(described?["totalRows"]?.intValue ?? 0 > 0 && described?["indexedRows"] == described?["totalRows"], "loaded from its file, not rebuilt: \(String(describing: described))")
         #expect(try recall(filter: "", allowed: { $0 % 100 % 3 != 0 }) >= floor, "\(indexType) \(metric) after restart")
         if !binary {
             let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(json(sparseQueries[0]))],"limit":3,"searchParams":{"params":{"drop_ratio_search":1.5}}}"#)

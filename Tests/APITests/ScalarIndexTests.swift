@@ -60,7 +60,8 @@ struct ScalarIndexTests {
         // Rows appended after the build (fewer than a segment) are evaluated one by one.
         try insert(3000..<3400)
         let d = try s.call("indexes/describe", #"{"collectionName":"indexed","indexName":"n"}"#)["data"]?[0]
-        #expect(d?["indexedRows"] == 3000 && d?["totalRows"] == 3400, "the tail is not covered yet: \(String(describing: d))")
+        // The tail is not sealed yet: like Milvus's growing segments, it is not part of the index's progress.
+        #expect(d?["indexedRows"] == 3000 && d?["totalRows"] == 3000 && d?["indexState"] == "Finished", "\(String(describing: d))")
         try check("with an uncovered tail")
         for name in ["indexed", "plain"] { #expect(try s.call("entities/delete", #"{"collectionName":"\#(name)","filter":"n % 7 == 0"}"#).code == 0) }
         try check("after deletes")

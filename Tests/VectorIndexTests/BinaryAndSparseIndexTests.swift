@@ -61,6 +61,9 @@ import VectorCore
             // Every list probed: exact distances.
             let all = q.withUnsafeBytes { index.search(.binary($0.baseAddress!), k: k, parameters: SearchParameters(nprobe: 32), allowed: nil) }
             #expect(Self.binaryRecall(all, Self.exactBinary(rows, q, k: k, metric: metric), rows, q, metric: metric) == k)
+            // A rare filter: further lists are probed until k rows are found.
+            let rare = q.withUnsafeBytes { index.search(.binary($0.baseAddress!), k: k, parameters: SearchParameters(nprobe: 1), allowed: { $0 % 97 == 0 }) }
+            #expect(rare.count == k && rare.allSatisfy { $0.id % 97 == 0 }, "\(metric): \(rare.count) rows")
         }
         #expect(Double(hits) / Double(queries.count * k) >= 0.9, "BIN_IVF_FLAT \(metric)")
         #expect(Double(filteredHits) / Double(filteredTotal) >= 0.9, "BIN_IVF_FLAT filtered \(metric)")

@@ -172,6 +172,11 @@ import Glibc
             everyListHits += Set(all.map { Int($0.id) }).intersection(truth).count
             // Probing every list of uncompressed rows is exact.
             if encoding == .flat { #expect(all.map { Int($0.id) } == truth) }
+            // A rare filter leaves about one row per list: the search probes further lists until it has k.
+            let rare = index.prepare(q).withUnsafeBufferPointer {
+                index.search($0.baseAddress!, k: k, parameters: SearchParameters(nprobe: 1), allowed: { $0 % 97 == 0 })
+            }
+            #expect(rare.count == k && rare.allSatisfy { $0.id % 97 == 0 }, "\(name) \(metric): \(rare.count) rows")
         }
         let floor = Self.floor(name, metric)
         #expect(Double(hits) / Double(queries.count * k) >= floor, "\(name) \(metric)")
