@@ -183,6 +183,22 @@ struct IndexEngineTests {
         }
     }
 
+    /// Like Milvus, whose index progress counts only flushed segments: rows still in the growing tail are
+    /// searched exactly and are not pending; a flush seals them, and then they are until the build ends.
+    @Test func growingRowsAreNotPendingUntilSealed() throws {
+        let s = try ServerProcess(arguments: ["--segment-rows", "1000", "--index-threads", "2"])
+        #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":4}}]},"indexParams":[{"fieldName":"v","indexType":"HNSW","metricType":"L2","params":{"M":8,"efConstruction":32}}]}"#).code == 0)
+        let rows = (0..<300).map { #"{"id":\#($0),"v":[\#($0),1,2,3]}"# }.joined(separator: ",")
+        #expect(try s.call("entities/insert", #"{"collectionName":"c","data":[\#(rows)]}"#).code == 0)
+        let growing = try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]
+        #expect(growing?["indexState"] == "Finished" && growing?["totalRows"] == 0 && growing?["pendingRows"] == 0, "\(String(describing: growing))")
+        #expect(try s.call("collections/flush", #"{"collectionName":"c"}"#).code == 0)
+        let sealed = try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]
+        #expect(sealed?["totalRows"] == 300, "\(String(describing: sealed))")
+        let done = try Self.waitIndexed(s, collection: "c", index: "v")
+        #expect(done["indexState"] == "Finished" && done["indexedRows"] == 300 && done["pendingRows"] == 0)
+    }
+
     @Test func savedGraphsSurviveRestartWithoutRebuild() throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "600", "--index-threads", "1"])
         let dim = 8
