@@ -22,8 +22,8 @@ extension Engine {
         return id
     }
 
-    /// `Completed` once every built index of the compacted collection covers all its rows again,
-    /// `Executing` before; nil for an unknown id.
+    /// `Completed` once every built index of the compacted collection covers all its sealed rows again (the
+    /// compaction seals every row it rewrote), `Executing` before; nil for an unknown id.
     public func compactionState(_ id: Int64) throws(SwiftvecError) -> (executing: Int, completed: Int)? {
         guard let collectionID = compactions.withLock({ $0[id] }) else { return nil }
         guard let c = snapshot.collections[collectionID] else { return (0, 1) }

@@ -334,6 +334,15 @@ extension Engine {
                 }
             }
         }
+        // The rows that `scheduleBuilds` will seal once the load is published count as sealed already, so that
+        // the index's progress does not say Finished in between.
+        data.writeIndexes { segment, state in
+            for definition in c.indexes {
+                let name = definition.fieldName, start = state.coveredUpTo[name] ?? 0, tail = segment.count - start
+                let scalar = c.schema.field(named: name).map(Self.isScalarIndex(on:)) == true
+                if tail > 0, tail >= segmentRows || (scalar && start == 0) { state.sealedUpTo[name] = segment.count }
+            }
+        }
     }
 
     /// Deletes the temporary files of saves that a crash interrupted (`*.index.tmp`); run at start-up, before

@@ -308,7 +308,8 @@ enum VectorScan {
     }
 
     /// The fused scan-and-select path for dense vectors (nil for other types), run by run (rows held by
-    /// graphs, then the column's own). When every row is allowed the mask is not even read.
+    /// graphs, then the column's own). When every row is allowed the runs are scanned without the mask; when
+    /// few are, only those rows are read (`gatheredTopK`).
     static func denseTopK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int, from: Int = 0) -> TopK? {
         guard case .floats(let q) = query else { return nil }
         let element: Distance.Element

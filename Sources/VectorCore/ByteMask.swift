@@ -21,7 +21,7 @@ public enum ByteMask {
         return total
     }
 
-    /// The first true row at or after `start`, or `count` when there is none.
+    /// The first true row at or after `start`, or `max(start, count)` when there is none.
     @inline(__always)
     public static func next(_ mask: UnsafePointer<Bool>, from start: Int, _ count: Int) -> Int {
         let raw = UnsafeRawPointer(mask)
@@ -33,14 +33,6 @@ public enum ByteMask {
         }
         while i < count, !mask[i] { i += 1 }
         return i
-    }
-
-    /// `out[i] = a[i] && !b[i]` for `count` rows, without a branch per row.
-    public static func andNot(_ a: UnsafePointer<Bool>, _ b: UnsafePointer<Bool>, into out: UnsafeMutablePointer<Bool>, _ count: Int) {
-        let a = UnsafeRawPointer(a), b = UnsafeRawPointer(b), o = UnsafeMutableRawPointer(out)
-        for i in 0..<count {
-            o.storeBytes(of: a.load(fromByteOffset: i, as: UInt8.self) & (b.load(fromByteOffset: i, as: UInt8.self) ^ 1), toByteOffset: i, as: UInt8.self)
-        }
     }
 
     /// `!mask` as a new array.

@@ -30,16 +30,22 @@ extension IVFIndex: VectorSearchIndex {
             }
         }
         var scan = ListScan(k: k)
-        scanLists(nearest.top.sorted().map(\.id), query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
-        // A filter can leave fewer than k rows in the probed lists while other lists hold more: the next
-        // nearest lists are probed, twice as many each round, until k rows are found or every list was.
+        let first = nearest.top.sorted().map(\.id)
+        scanLists(first, query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
+        // A filter (or deletes) can leave fewer than k rows in the probed lists while other lists hold more:
+        // the next nearest lists are probed, twice as many each round, until k rows are found or every list
+        // was. Lists already probed are skipped by flag, not by rank (a NaN score has no rank).
         if allowed != nil, scan.top.distances.count < k, nprobe < nlist {
-            let order = (0..<nlist).sorted { (ip ? -centroidScores[$0] : centroidScores[$0], $0) < (ip ? -centroidScores[$1] : centroidScores[$1], $1) }
-            var probed = nprobe
-            while scan.top.distances.count < k, probed < nlist {
-                let next = min(nlist, probed * 2)
-                scanLists(Array(order[probed..<next]), query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
-                probed = next
+            var probed = [Bool](repeating: false, count: nlist)
+            for list in first { probed[list] = true }
+            let score = { (c: Int) -> Float in let s = ip ? -centroidScores[c] : centroidScores[c]; return s.isNaN ? .infinity : s }
+            var rest = (0..<nlist).filter { !probed[$0] }.sorted { (score($0), $0) < (score($1), $1) }[...]
+            var round = nprobe
+            while scan.top.distances.count < k, !rest.isEmpty {
+                let next = rest.prefix(round)
+                rest = rest.dropFirst(round)
+                scanLists(Array(next), query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
+                round *= 2
             }
         }
         return scan.top.sorted().map { (distance: $0.distance, id: UInt32($0.id)) }
