@@ -1,5 +1,6 @@
 #include "vector_support.h"
 #include <immintrin.h>
+#include <math.h>
 
 __attribute__((target("avx2,fma")))
 static inline __m256 svx_codes8(const uint8_t *codes) {
@@ -159,4 +160,131 @@ float svx_kernel_on(int avx512, int dot, const float *q, const float *rows, long
     }
     if (wide) svx_l2_rows_512(q, rows, count, n, out); else svx_l2_rows_256(q, rows, count, n, out);
     return wide ? svx_l2_512(q, rows, n) : svx_l2_256(q, rows, n);
+}
+
+/* k-means assignment as a small matrix product: four rows at a time against a block of 16 centroids, one
+ * broadcast of a row's component times one load of 16 centroid components per step (the row block stays in
+ * L1, each centroid block is read once per four rows), then a lane-wise running minimum per row. */
+void svx_transpose16(const float *centroids, long k, long n, int inner_product, float *blocks, float *bias) {
+    long nb = (k + 15) / 16;
+    for (long b = 0; b < nb; b++) {
+        for (long j = 0; j < 16; j++) {
+            long c = b * 16 + j;
+            float norm = 0;
+            for (long d = 0; d < n; d++) {
+                float v = c < k ? centroids[c * n + d] : 0;
+                blocks[(b * n + d) * 16 + j] = v;
+                norm += v * v;
+            }
+            bias[c] = c < k ? (inner_product ? 0 : norm) : INFINITY;
+        }
+    }
+}
+
+/* The best lane-wise score per row, then across lanes: the smallest score, ties to the smaller centroid. */
+static int32_t svx_pick(const float *score, const int32_t *which, int lanes) {
+    int32_t pick = which[0];
+    float low = score[0];
+    for (int j = 1; j < lanes; j++)
+        if (score[j] < low || (score[j] == low && which[j] < pick)) { low = score[j]; pick = which[j]; }
+    return pick;
+}
+
+__attribute__((target("avx512f")))
+static void svx_nearest16_512(const float *rows, long count, long n, const float *blocks, const float *bias, long k,
+                              int inner_product, int32_t *out) {
+    long nb = (k + 15) / 16;
+    const __m512 scale = _mm512_set1_ps(inner_product ? 1.0f : 2.0f);
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (long r0 = 0; r0 < count; r0 += 4) {
+        long m = count - r0 < 4 ? count - r0 : 4;
+        /* A short last block repeats its first row in the missing places (their answers are not stored). */
+        const float *x[4];
+        for (long i = 0; i < 4; i++) x[i] = rows + (r0 + (i < m ? i : 0)) * n;
+        __m512 best[4];
+        __m512i which[4];
+        for (int i = 0; i < 4; i++) { best[i] = _mm512_set1_ps(INFINITY); which[i] = lane; }
+        for (long b = 0; b < nb; b++) {
+            const float *block = blocks + b * n * 16;
+            __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+            for (long d = 0; d < n; d++) {
+                __m512 c = _mm512_loadu_ps(block + d * 16);
+                a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[0][d]), c, a0);
+                a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[1][d]), c, a1);
+                a2 = _mm512_fmadd_ps(_mm512_set1_ps(x[2][d]), c, a2);
+                a3 = _mm512_fmadd_ps(_mm512_set1_ps(x[3][d]), c, a3);
+            }
+            __m512 bv = _mm512_loadu_ps(bias + b * 16);
+            __m512i idx = _mm512_add_epi32(lane, _mm512_set1_epi32((int)(b * 16)));
+            __m512 acc[4] = {a0, a1, a2, a3};
+            for (int i = 0; i < 4; i++) {
+                __m512 score = _mm512_fnmadd_ps(scale, acc[i], bv);
+                __mmask16 better = _mm512_cmp_ps_mask(score, best[i], _CMP_LT_OQ);
+                best[i] = _mm512_mask_blend_ps(better, best[i], score);
+                which[i] = _mm512_mask_blend_epi32(better, which[i], idx);
+            }
+        }
+        for (long i = 0; i < m; i++) {
+            float score[16];
+            int32_t ids[16];
+            _mm512_storeu_ps(score, best[i]);
+            _mm512_storeu_si512(ids, which[i]);
+            out[r0 + i] = svx_pick(score, ids, 16);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void svx_nearest16_256(const float *rows, long count, long n, const float *blocks, const float *bias, long k,
+                              int inner_product, int32_t *out) {
+    long nb = (k + 15) / 16;
+    const __m256 scale = _mm256_set1_ps(inner_product ? 1.0f : 2.0f);
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (long r0 = 0; r0 < count; r0 += 4) {
+        long m = count - r0 < 4 ? count - r0 : 4;
+        const float *x[4];
+        for (long i = 0; i < 4; i++) x[i] = rows + (r0 + (i < m ? i : 0)) * n;
+        __m256 best[4][2];
+        __m256i which[4][2];
+        for (int i = 0; i < 4; i++)
+            for (int h = 0; h < 2; h++) { best[i][h] = _mm256_set1_ps(INFINITY); which[i][h] = _mm256_add_epi32(lane, _mm256_set1_epi32(h * 8)); }
+        for (long b = 0; b < nb; b++) {
+            const float *block = blocks + b * n * 16;
+            for (int h = 0; h < 2; h++) {
+                __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+                for (long d = 0; d < n; d++) {
+                    __m256 c = _mm256_loadu_ps(block + d * 16 + h * 8);
+                    a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(x[0] + d), c, a0);
+                    a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(x[1] + d), c, a1);
+                    a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(x[2] + d), c, a2);
+                    a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(x[3] + d), c, a3);
+                }
+                __m256 bv = _mm256_loadu_ps(bias + b * 16 + h * 8);
+                __m256i idx = _mm256_add_epi32(lane, _mm256_set1_epi32((int)(b * 16 + h * 8)));
+                __m256 acc[4] = {a0, a1, a2, a3};
+                for (int i = 0; i < 4; i++) {
+                    __m256 score = _mm256_fnmadd_ps(scale, acc[i], bv);
+                    __m256 better = _mm256_cmp_ps(score, best[i][h], _CMP_LT_OQ);
+                    best[i][h] = _mm256_blendv_ps(best[i][h], score, better);
+                    which[i][h] = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(which[i][h]), _mm256_castsi256_ps(idx), better));
+                }
+            }
+        }
+        for (long i = 0; i < m; i++) {
+            float score[16];
+            int32_t ids[16];
+            for (int h = 0; h < 2; h++) {
+                _mm256_storeu_ps(score + h * 8, best[i][h]);
+                _mm256_storeu_si256((__m256i *)(ids + h * 8), which[i][h]);
+            }
+            out[r0 + i] = svx_pick(score, ids, 16);
+        }
+    }
+}
+
+void svx_nearest16(const float *rows, long count, long n, const float *blocks, const float *bias, long k, int inner_product,
+                   int avx512, int32_t *out) {
+    int wide = avx512 < 0 ? svx_has_avx512 : (avx512 && svx_has_avx512);
+    if (wide) svx_nearest16_512(rows, count, n, blocks, bias, k, inner_product, out);
+    else svx_nearest16_256(rows, count, n, blocks, bias, k, inner_product, out);
 }

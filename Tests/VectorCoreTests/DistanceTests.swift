@@ -61,6 +61,42 @@ import VectorCore
         }
     }
 
+    /// The blocked nearest-centroid kernel of k-means, both builds: each row's pick scores (in Double) within
+    /// rounding of the best centroid, for counts and k that are not multiples of the blocks, and an exact tie
+    /// goes to the smaller centroid.
+    @Test(arguments: [true, false]) func nearestCentroidKernel(avx512: Bool) {
+        var g = SystemRandomNumberGenerator()
+        for n in [1, 3, 8, 16, 17, 128] {
+            for k in [1, 5, 16, 17, 40] {
+                for count in [1, 3, 4, 9] {
+                    for innerProduct in [false, true] {
+                        var centroids = randomFloats(k * n, &g)
+                        let rows = randomFloats(count * n, &g)
+                        // A duplicate centroid: whichever copy is nearest, the first must be picked.
+                        if k >= 5 { for d in 0..<n { centroids[4 * n + d] = centroids[1 * n + d] } }
+                        let padded = (k + 15) / 16 * 16
+                        var blocks = [Float](repeating: .nan, count: padded * n), bias = [Float](repeating: .nan, count: padded)
+                        svx_transpose16(centroids, k, n, innerProduct ? 1 : 0, &blocks, &bias)
+                        var out = [Int32](repeating: -1, count: count)
+                        svx_nearest16(rows, count, n, blocks, bias, k, innerProduct ? 1 : 0, avx512 ? 1 : 0, &out)
+                        for r in 0..<count {
+                            func score(_ c: Int) -> Double {
+                                (0..<n).reduce(0.0) { sum, d in
+                                    let a = Double(rows[r * n + d]), b = Double(centroids[c * n + d])
+                                    return sum + (innerProduct ? -a * b : (a - b) * (a - b))
+                                }
+                            }
+                            let best = (0..<k).map(score).min()!
+                            let pick = Int(out[r])
+                            #expect((0..<k).contains(pick) && score(pick) <= best + 1e-4 * Double(n), "n \(n) k \(k) row \(r) ip \(innerProduct)")
+                            #expect(pick != 4 || k < 5, "a tie goes to the smaller centroid: n \(n) k \(k)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func widening() {
         var g = SystemRandomNumberGenerator()
         for n in Self.dimensions {

@@ -25,6 +25,19 @@ float svx_dot(const float *a, const float *b, long n);
 void svx_l2_rows(const float *q, const float *rows, long count, long n, float *out);
 void svx_dot_rows(const float *q, const float *rows, long count, long n, float *out);
 
+/// The nearest of k centroids to each of `count` rows of n floats (k-means assignment, IVF lists). The
+/// centroids come transposed in blocks of 16 (`svx_transpose16`): block b holds centroids 16b…16b+15
+/// dimension by dimension, so that each dimension of a row multiplies 16 centroids at once and no sum is
+/// reduced across lanes. Score = bias[c] − 2·row·c (L2: bias = |c|², the row's own norm does not change
+/// the nearest) or −row·c (inner product: bias = 0). Ties go to the smaller centroid; `out[r]` gets its number.
+/// `avx512` < 0 chooses by CPU, 0 forces AVX2, 1 AVX-512 where the CPU has it (for tests of both builds).
+void svx_nearest16(const float *rows, long count, long n, const float *blocks, const float *bias, long k, int inner_product,
+                   int avx512, int32_t *out);
+
+/// Lays out k centroids of n floats for `svx_nearest16`: ceil(k/16) blocks of n × 16 floats; the missing
+/// centroids of the last block are zeros, with a bias of +infinity so that they are never nearest.
+void svx_transpose16(const float *centroids, long k, long n, int inner_product, float *blocks, float *bias);
+
 /// For tests of both builds of the kernels, whatever the CPU: with the AVX-512 build if `avx512` and the CPU
 /// has it, else the AVX2 one, the row form of L2 (or of dot if `dot`) into `out`, and the single-row kernel
 /// of q against the first row as the result.
