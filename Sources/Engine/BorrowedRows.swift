@@ -48,9 +48,15 @@ public struct BorrowedRows: @unchecked Sendable {
 
     /// The bytes of the row at `position` (which must be in `positions`), `stride` bytes per row.
     @inline(__always) func row(at position: Int, stride: Int) -> UnsafeRawPointer {
-        let offset = position - positions.lowerBound
-        return base + Int(slotOfOffset.map { $0[offset] } ?? Int32(offset)) * stride
+        rowAddress(base, slotOfOffset, offset: position - positions.lowerBound, stride: stride)
     }
+}
+
+/// The row `offset` places into a run of rows at `base`, through `slotOfOffset` when the run is not in
+/// position order (shared by `BorrowedRows` and `DenseRun`).
+@inline(__always)
+private func rowAddress(_ base: UnsafeRawPointer, _ slotOfOffset: [Int32]?, offset: Int, stride: Int) -> UnsafeRawPointer {
+    base + Int(slotOfOffset.map { $0[offset] } ?? Int32(offset)) * stride
 }
 
 /// A run of dense vector rows in one buffer: the tail a column owns, or the rows an index holds.
@@ -75,7 +81,6 @@ struct DenseRun {
 
     /// The bytes of the row standing for `position` (in `start..<end`), `stride` bytes per row.
     @inline(__always) func row(at position: Int, stride: Int) -> UnsafeRawPointer {
-        let offset = position - start
-        return base + Int(slotOfOffset.map { $0[offset] } ?? Int32(offset)) * stride
+        rowAddress(base, slotOfOffset, offset: position - start, stride: stride)
     }
 }

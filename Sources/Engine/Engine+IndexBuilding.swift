@@ -52,9 +52,8 @@ extension Engine {
                     }
                     return nil
                 }
+                guard sealsTail(state, field: field.name, rows: segment.count, scalar: scalar, force: force) else { return nil }
                 let start = state.coveredUpTo[field.name] ?? 0
-                let tail = segment.count - start
-                guard tail > 0, force || tail >= segmentRows || (scalar && start == 0) else { return nil }
                 state.building[field.name] = segment.count
                 state.sealedUpTo[field.name] = segment.count
                 return (scalar ? 0 : start, segment.count)
@@ -68,6 +67,13 @@ extension Engine {
                 }
             }
         }
+    }
+
+    /// Whether the rows of `field` past its coverage are sealed now: any tail on a flush (`force`), a full
+    /// segment's worth otherwise, and a scalar index's first build at once.
+    private func sealsTail(_ state: IndexState, field: String, rows: Int, scalar: Bool, force: Bool) -> Bool {
+        let start = state.coveredUpTo[field] ?? 0, tail = rows - start
+        return tail > 0 && (force || tail >= segmentRows || (scalar && start == 0))
     }
 
     /// Builds the scalar index of a field over the first `rows` rows and installs it in the segment.
@@ -338,9 +344,9 @@ extension Engine {
         // the index's progress does not say Finished in between.
         data.writeIndexes { segment, state in
             for definition in c.indexes {
-                let name = definition.fieldName, start = state.coveredUpTo[name] ?? 0, tail = segment.count - start
+                let name = definition.fieldName
                 let scalar = c.schema.field(named: name).map(Self.isScalarIndex(on:)) == true
-                if tail > 0, tail >= segmentRows || (scalar && start == 0) { state.sealedUpTo[name] = segment.count }
+                if sealsTail(state, field: name, rows: segment.count, scalar: scalar, force: false) { state.sealedUpTo[name] = segment.count }
             }
         }
     }
@@ -404,7 +410,8 @@ extension Engine {
             let name = definition.fieldName
             let live = { (rows: Range<Int>) -> Int64 in
                 let rows = rows.clamped(to: 0..<segment.count)
-                return Int64(rows.count - ByteMask.count(Array(segment.deleted[rows])))
+                guard !rows.isEmpty else { return 0 }
+                return Int64(rows.count - segment.deleted.withUnsafeBufferPointer { ByteMask.count($0.baseAddress! + rows.lowerBound, rows.count) })
             }
             let total = live(0..<state.sealed(name))
             guard Self.isGraphIndex(definition) else { return (total, live(0..<(state.coveredUpTo[name] ?? 0))) }

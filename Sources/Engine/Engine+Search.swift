@@ -136,8 +136,6 @@ extension Engine {
         }
     }
 
-    /// What a graph may return: rows that still exist (after a restart a graph may hold deleted ones) and
-    /// pass the mask. nil when everything passes.
     /// Whether an exact search over the `passing` rows of `count` costs less than the index search with the
     /// filter inside. With s the share that passes, the exact search reads s·count rows, while a graph walk
     /// meets about ef/s nodes to find ef that pass: the exact search wins while passing² < 8·ef·count. The
@@ -150,6 +148,8 @@ extension Engine {
         return passing * 20 < count
     }
 
+    /// What a graph may return: rows that still exist (after a restart a graph may hold deleted ones) and
+    /// pass the mask. nil when everything passes.
     static func graphFilter(_ mask: [Bool]?, _ index: BuiltIndex) -> ((UInt32) -> Bool)? {
         let positions = index.positions
         switch (mask, index.hasMissing) {
@@ -332,11 +332,11 @@ enum VectorScan {
         case .int8Vector: element = .int8
         default: return nil
         }
-        let everyRow = !allowed.contains(false)
+        let passing = ByteMask.count(allowed), everyRow = passing == allowed.count
         return q.withUnsafeBufferPointer { qp in
             column.withDenseRuns { runs in
                 allowed.withUnsafeBufferPointer { ok in
-                    if !everyRow, ByteMask.count(ok.baseAddress!, ok.count) * 8 < ok.count - from {
+                    if !everyRow, passing * 8 < ok.count - from {
                         return gatheredTopK(runs, stride: column.stride, k: k, metric: metric, element: element, query: qp, allowed: ok, from: from)
                     }
                     var merged = TopK(k: k, metric: metric)

@@ -8,8 +8,9 @@ import JSON
 /// row. On an Array field the keys are the elements (a row once per element), and it answers
 /// `array_contains`, `array_contains_any` and `array_contains_all`. On a JSON field it keys the value at
 /// one path (`json_path`) when it has the cast type (`json_cast_type`; an `ARRAY_*` cast keys the elements
-/// of an array there): other rows are unknown to comparisons, as a scan finds them. Values never change in place (an upsert is a delete and an insert), so an index stays right for
-/// the rows it covers; deleted rows are masked by the filter as always. Immutable once built.
+/// of an array there): other rows are unknown to comparisons, as a scan finds them. Values never change
+/// in place (an upsert is a delete and an insert), so an index stays right for the rows it covers;
+/// deleted rows are masked by the filter as always. Immutable once built.
 final class ScalarIndex: Sendable {
     enum Keys: Sendable {
         case ints([Int64])

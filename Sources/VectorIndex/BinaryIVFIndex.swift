@@ -159,18 +159,9 @@ extension BinaryIVFIndex: VectorSearchIndex {
         }
         let first = nearest.sorted().map(\.id)
         probe(first)
-        // As in IVFIndex: a filter that leaves fewer than k rows in the nearest lists makes the search probe
-        // the next ones, twice as many each round, until k rows or every list.
-        if allowed != nil, scan.top.distances.count < k, nprobe < nlist {
-            var probed = [Bool](repeating: false, count: nlist)
-            for list in first { probed[list] = true }
-            var rest = (0..<nlist).filter { !probed[$0] }.sorted { (distances[$0], $0) < (distances[$1], $1) }[...]
-            var round = nprobe
-            while scan.top.distances.count < k, !rest.isEmpty {
-                probe(rest.prefix(round))
-                rest = rest.dropFirst(round)
-                round *= 2
-            }
+        // As in IVFIndex: a filter that leaves fewer than k rows in the nearest lists probes further ones.
+        if allowed != nil {
+            probeFurther(lists: nlist, after: first, score: { distances[$0] }, while: { scan.top.distances.count < k }) { probe($0) }
         }
         return scan.top.sorted().map { (distance: $0.distance, id: UInt32($0.id)) }
     }

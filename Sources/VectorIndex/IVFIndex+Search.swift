@@ -32,20 +32,11 @@ extension IVFIndex: VectorSearchIndex {
         var scan = ListScan(k: k)
         let first = nearest.top.sorted().map(\.id)
         scanLists(first, query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
-        // A filter (or deletes) can leave fewer than k rows in the probed lists while other lists hold more:
-        // the next nearest lists are probed, twice as many each round, until k rows are found or every list
-        // was. Lists already probed are skipped by flag, not by rank (a NaN score has no rank).
-        if allowed != nil, scan.top.distances.count < k, nprobe < nlist {
-            var probed = [Bool](repeating: false, count: nlist)
-            for list in first { probed[list] = true }
-            let score = { (c: Int) -> Float in let s = ip ? -centroidScores[c] : centroidScores[c]; return s.isNaN ? .infinity : s }
-            var rest = (0..<nlist).filter { !probed[$0] }.sorted { (score($0), $0) < (score($1), $1) }[...]
-            var round = nprobe
-            while scan.top.distances.count < k, !rest.isEmpty {
-                let next = rest.prefix(round)
-                rest = rest.dropFirst(round)
-                scanLists(Array(next), query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
-                round *= 2
+        // A filter (or deletes) can leave fewer than k rows in the probed lists while other lists hold more.
+        if allowed != nil {
+            probeFurther(lists: nlist, after: first, score: { ip ? -centroidScores[$0] : centroidScores[$0] },
+                         while: { scan.top.distances.count < k }) {
+                scanLists($0, query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
             }
         }
         return scan.top.sorted().map { (distance: $0.distance, id: UInt32($0.id)) }
@@ -171,6 +162,24 @@ extension IVFIndex: VectorSearchIndex {
                 scan.offer(distance(codes + slot * size, slot), ids[slot])
             }
         }
+    }
+}
+
+/// The rest of a filtered search over inverted lists that found fewer rows than it needs in its `first`
+/// lists: the other lists are probed nearest first (smaller `score`), twice as many each round, while
+/// `short()` holds. Lists already probed are skipped by flag, not by rank (a NaN score has none; it sorts
+/// last). Shared by IVFIndex and BinaryIVFIndex.
+func probeFurther(lists nlist: Int, after first: [Int], score: (Int) -> Float, while short: () -> Bool, _ probe: ([Int]) -> Void) {
+    guard first.count < nlist, short() else { return }
+    var probed = [Bool](repeating: false, count: nlist)
+    for list in first { probed[list] = true }
+    func key(_ list: Int) -> Float { let s = score(list); return s.isNaN ? .infinity : s }
+    var rest = (0..<nlist).filter { !probed[$0] }.sorted { (key($0), $0) < (key($1), $1) }[...]
+    var round = max(1, first.count)
+    while short(), !rest.isEmpty {
+        probe(Array(rest.prefix(round)))
+        rest = rest.dropFirst(round)
+        round *= 2
     }
 }
 

@@ -93,7 +93,9 @@ extension CompiledFilter {
         let segment = Self.segment(), plain = Self.segment()
         // Indexes over the first 400 rows only: the rest are evaluated as written.
         for f in [1, 2, 3, 5] {
-            segment.setScalarIndex(try #require(ScalarIndex(column: segment.columns[f], field: f, count: 400)), field: f)
+            // Bound first: passed straight to the optional parameter, #require would check nothing.
+            let index = try #require(ScalarIndex(column: segment.columns[f], field: f, count: 400))
+            segment.setScalarIndex(index, field: f)
         }
         // A NaN has no place in an order: that column is not indexed.
         #expect(ScalarIndex(column: segment.columns[4], field: 4, count: 400) == nil)
@@ -136,7 +138,10 @@ extension CompiledFilter {
     @Test func arrayIndexesAnswerAsAScan() throws {
         let segment = Self.segment(), plain = Self.segment()
         // Indexes over the first 400 rows only: the rest are evaluated as written.
-        for f in 1...4 { segment.setScalarIndex(try #require(ScalarIndex(column: segment.columns[f], field: f, count: 400)), field: f) }
+        for f in 1...4 {
+            let index = try #require(ScalarIndex(column: segment.columns[f], field: f, count: 400))
+            segment.setScalarIndex(index, field: f)
+        }
         let answered = [
             "array_contains(ints, 3)", "array_contains(ints, -2)", "array_contains_any(ints, [1, 2, 50])", "array_contains_all(ints, [1, 2])",
             "not array_contains(ints, 0)", "array_contains(words, \"w1\")", "array_contains_all(words, [\"w1\", \"w2\"])",
@@ -208,7 +213,8 @@ extension CompiledFilter {
         let keys = try #require(IndexRules.jsonPath(path, field: Self.schema.fields[1]))
         let json = try #require(ScalarIndex.JSONCast(path: keys, castType: cast))
         // Over the first 400 rows only: the rest are evaluated as written.
-        segment.setScalarIndex(try #require(ScalarIndex(column: segment.columns[1], field: 1, count: 400, json: json)), field: 1)
+        let index = try #require(ScalarIndex(column: segment.columns[1], field: 1, count: 400, json: json))
+        segment.setScalarIndex(index, field: 1)
         for text in answered + scanned {
             let filter = try #require(try FilterCompiler.compile(text, parameters: nil, schema: Self.schema), "\(text)")
             #expect(try filter.evaluate(segment) == filter.evaluateRowByRow(plain), "\(path) as \(cast): \(text)")
