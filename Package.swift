@@ -53,7 +53,7 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Storage", "Filter", "JSON"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Storage", "Filter", "JSON", "VectorIndex", "VectorCore"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter"]),
         .testTarget(name: "VectorCoreTests", dependencies: ["VectorCore", "CVectorSupport"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex", "VectorCore"]),

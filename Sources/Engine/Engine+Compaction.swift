@@ -1,20 +1,50 @@
-/// Compaction: a loaded collection's in-memory rows are rebuilt without its deleted rows (LMDB already
-/// holds only live rows), its saved indexes are discarded, and its indexes are rebuilt in the background.
+import VectorCore
+
+/// Compaction: when enough of a loaded collection's rows are deleted, its in-memory rows are rebuilt
+/// without them (LMDB already holds only live rows), its saved indexes are discarded, and its indexes are
+/// rebuilt in the background. Otherwise it changes nothing and completes at once.
 extension Engine {
-    /// Starts a compaction; returns its id for `compactionState`.
+    /// The share of a segment's rows that must be deleted before a compaction rewrites it: Milvus's
+    /// `dataCoord.compaction.single.ratio.threshold` (0.2).
+    static let compactionDeletedShare = 0.2
+
+    /// Whether some segment of a loaded collection passes the threshold: the rows of one built index (a
+    /// sealed segment, whichever field it indexes), counting rows deleted before a restart, or the rows no
+    /// index covers yet (the growing tail, searched exactly, which holds its deleted rows in memory too).
+    static func needsCompaction(_ segment: Segment, _ state: IndexState) -> Bool {
+        func passes(deleted: Int, of rows: Int) -> Bool {
+            deleted > 0 && Double(deleted) >= compactionDeletedShare * Double(rows)
+        }
+        for graphs in state.built.values {
+            for graph in graphs {
+                let deleted = graph.positions.reduce(0) { $0 + ($1 < 0 || segment.deleted[Int($1)] ? 1 : 0) }
+                if passes(deleted: deleted, of: graph.positions.count) { return true }
+            }
+        }
+        let tailStart = min(state.built.keys.compactMap { state.coveredUpTo[$0] }.min() ?? 0, segment.count)
+        let tail = tailStart == segment.count ? 0
+            : segment.deleted.withUnsafeBufferPointer { ByteMask.count($0.baseAddress! + tailStart, segment.count - tailStart) }
+        return passes(deleted: tail, of: segment.count - tailStart)
+    }
+
+    /// Starts a compaction; returns its id for `compactionState`. A loaded collection is rewritten only
+    /// when some segment passes the threshold; a released one has its saved indexes discarded, so that its
+    /// next load builds them over the live rows.
     public func compact(database: String, collection: String) throws(SwiftvecError) -> Int64 {
         let c = try describeCollection(database: database, name: collection)
         let id = Int64(Self.nowMillis()) << 18 | Int64(c.id & 0x3FFFF)
-        if loadedData(c.id) != nil {
-            // Inside a write job, so that no commit falls between the rows read and the swap.
-            try perform { txn in
-                let data = try self.buildData(c, txn: txn.reader)
-                return { [self] in
-                    removeSavedIndexes(c.id)
-                    loaded.withLock { $0[c.id] = data }
+        if let current = loadedData(c.id) {
+            if current.readIndexes(Self.needsCompaction) {
+                // Inside a write job, so that no commit falls between the rows read and the swap.
+                try perform { txn in
+                    let data = try self.buildData(c, txn: txn.reader)
+                    return { [self] in
+                        removeSavedIndexes(c.id)
+                        loaded.withLock { $0[c.id] = data }
+                    }
                 }
+                scheduleBuilds(c.id, force: true)
             }
-            scheduleBuilds(c.id, force: true)
         } else {
             removeSavedIndexes(c.id)
         }

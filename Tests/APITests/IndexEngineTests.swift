@@ -258,20 +258,36 @@ struct IndexEngineTests {
         #expect(try s.call("entities/insert", #"{"collectionName":"c","data":[\#(rows)]}"#).code == 0)
         #expect(try s.call("collections/flush", #"{"collectionName":"c"}"#).code == 0)
         _ = try Self.waitIndexed(s, collection: "c", index: "v")
-        #expect(try s.call("entities/delete", #"{"collectionName":"c","filter":"id % 2 == 0"}"#)["data"] == ["deleteCount": 1000])
         let listing = "find '\(s.dataDir)/indexes' -name '*.index' -exec md5sum {} \\; | sort"
         let before = try runCommand(["/bin/sh", "-c", listing]).output
         #expect(!before.isEmpty)
-        let started = try s.call("collections/compact", #"{"collectionName":"c"}"#)
-        let id = try #require(started["data"]?["compactionID"]?.intValue)
-        var state: JSONValue = .null
-        for _ in 0..<600 {
-            state = try s.call("collections/get_compaction_state", #"{"jobID":\#(id)}"#)["data"] ?? .null
-            if state["state"] == "Completed" { break }
-            usleep(100_000)
+        func compact() throws -> JSONValue {
+            let started = try s.call("collections/compact", #"{"collectionName":"c"}"#)
+            let id = try #require(started["data"]?["compactionID"]?.intValue)
+            var state: JSONValue = .null
+            for _ in 0..<600 {
+                state = try s.call("collections/get_compaction_state", #"{"jobID":\#(id)}"#)["data"] ?? .null
+                if state["state"] == "Completed" { break }
+                usleep(100_000)
+            }
+            #expect(state["compactionID"] == .int(id))
+            return state
         }
+        // 5% of every segment deleted: below Milvus's 20% threshold, so nothing is rewritten or rebuilt.
+        #expect(try s.call("entities/delete", #"{"collectionName":"c","filter":"id % 20 == 0"}"#)["data"] == ["deleteCount": 100])
+        #expect(try compact()["state"] == "Completed")
+        #expect(try runCommand(["/bin/sh", "-c", listing]).output == before, "no index was rebuilt")
+        let few = try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]
+        #expect(few?["indexedRows"] == 1900)
+        #expect(few?["totalRows"] == 1900)
+        for i in stride(from: 0, to: 2000, by: 100) {  // deleted rows stay out of the answers
+            let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(Self.vectorJSON(data[i]))],"limit":3}"#)
+            #expect(!ids(r).contains(Int64(i)))
+        }
+        // Half of every segment deleted: rewritten without the deleted rows, indexes rebuilt.
+        #expect(try s.call("entities/delete", #"{"collectionName":"c","filter":"id % 2 == 0"}"#)["data"] == ["deleteCount": 900])
+        let state = try compact()
         #expect(state["state"] == "Completed")
-        #expect(state["compactionID"] == .int(id))
         let d = try Self.waitIndexed(s, collection: "c", index: "v")
         #expect(d["totalRows"] == 1000)
         #expect(d["indexedRows"] == 1000)
