@@ -20,6 +20,11 @@ final class BuiltIndex: @unchecked Sendable {
         self.rowIDs = rowIDs
         hasMissing = positions.contains(-1)
     }
+
+    /// The internal ids whose row is still live in `segment` (not gone before a restart, not deleted since).
+    func liveCount(in segment: Segment) -> Int {
+        positions.reduce(0) { $0 + ($1 >= 0 && !segment.deleted[Int($1)] ? 1 : 0) }
+    }
 }
 
 /// Per loaded collection: the built graphs and how far each vector field is covered. Guarded by the

@@ -1,5 +1,3 @@
-import VectorCore
-
 /// Compaction: when enough of a loaded collection's rows are deleted, its in-memory rows are rebuilt
 /// without them (LMDB already holds only live rows), its saved indexes are discarded, and its indexes are
 /// rebuilt in the background. Otherwise it changes nothing and completes at once.
@@ -16,15 +14,12 @@ extension Engine {
             deleted > 0 && Double(deleted) >= compactionDeletedShare * Double(rows)
         }
         for graphs in state.built.values {
-            for graph in graphs {
-                let deleted = graph.positions.reduce(0) { $0 + ($1 < 0 || segment.deleted[Int($1)] ? 1 : 0) }
-                if passes(deleted: deleted, of: graph.positions.count) { return true }
+            for graph in graphs where passes(deleted: graph.positions.count - graph.liveCount(in: segment), of: graph.positions.count) {
+                return true
             }
         }
-        let tailStart = min(state.built.keys.compactMap { state.coveredUpTo[$0] }.min() ?? 0, segment.count)
-        let tail = tailStart == segment.count ? 0
-            : segment.deleted.withUnsafeBufferPointer { ByteMask.count($0.baseAddress! + tailStart, segment.count - tailStart) }
-        return passes(deleted: tail, of: segment.count - tailStart)
+        let tail = min(state.built.keys.compactMap { state.coveredUpTo[$0] }.min() ?? 0, segment.count)..<segment.count
+        return passes(deleted: tail.count - segment.liveCount(in: tail), of: tail.count)
     }
 
     /// Starts a compaction; returns its id for `compactionState`. A loaded collection is rewritten only

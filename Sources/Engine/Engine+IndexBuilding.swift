@@ -408,18 +408,9 @@ extension Engine {
         }
         return data.readIndexes { segment, state in
             let name = definition.fieldName
-            let live = { (rows: Range<Int>) -> Int64 in
-                let rows = rows.clamped(to: 0..<segment.count)
-                guard !rows.isEmpty else { return 0 }
-                return Int64(rows.count - segment.deleted.withUnsafeBufferPointer { ByteMask.count($0.baseAddress! + rows.lowerBound, rows.count) })
-            }
-            let total = live(0..<state.sealed(name))
-            guard Self.isGraphIndex(definition) else { return (total, live(0..<(state.coveredUpTo[name] ?? 0))) }
-            var indexed: Int64 = 0
-            for index in state.built[name] ?? [] {
-                for p in index.positions where p >= 0 && !segment.deleted[Int(p)] { indexed += 1 }
-            }
-            return (total, indexed)
+            let total = Int64(segment.liveCount(in: 0..<state.sealed(name)))
+            guard Self.isGraphIndex(definition) else { return (total, Int64(segment.liveCount(in: 0..<(state.coveredUpTo[name] ?? 0)))) }
+            return (total, Int64((state.built[name] ?? []).reduce(0) { $0 + $1.liveCount(in: segment) }))
         }
     }
 }

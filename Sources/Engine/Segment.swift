@@ -1,5 +1,6 @@
 import Glibc
 import JSON
+import VectorCore
 
 /// The values of one field over a segment's rows, in a contiguous array of the field's type. Only the array
 /// that matches the type is used. Nullable fields keep a null flag per row (the value slot then holds a
@@ -236,6 +237,13 @@ public final class Segment: @unchecked Sendable {
 
     /// Installs (or replaces) the scalar index of its field; nil `index` removes the field's.
     func setScalarIndex(_ index: ScalarIndex?, field: Int) { scalarIndexes[field] = index }
+
+    /// The live rows among positions `rows` (clamped to the segment), counted a word at a time.
+    func liveCount(in rows: Range<Int>) -> Int {
+        let rows = rows.clamped(to: 0..<count)
+        guard !rows.isEmpty else { return 0 }
+        return rows.count - deleted.withUnsafeBufferPointer { ByteMask.count($0.baseAddress! + rows.lowerBound, rows.count) }
+    }
 
     /// Flags a row deleted; false if it was not there.
     @discardableResult
