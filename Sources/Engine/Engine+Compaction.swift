@@ -1,6 +1,9 @@
-/// Compaction: when enough of a loaded collection's rows are deleted, its in-memory rows are rebuilt
-/// without them (LMDB already holds only live rows), its saved indexes are discarded, and its indexes are
-/// rebuilt in the background. Otherwise it changes nothing and completes at once.
+import Storage
+
+/// Compaction: when enough of a collection's rows are deleted, a loaded collection's in-memory rows are
+/// rebuilt without them (LMDB already holds only live rows), its saved indexes are discarded, and its
+/// indexes are rebuilt in the background; a released one has its saved indexes discarded, to be built over
+/// the live rows at the next load. Otherwise it changes nothing and completes at once.
 extension Engine {
     /// The share of a segment's rows that must be deleted before a compaction rewrites it: Milvus's
     /// `dataCoord.compaction.single.ratio.threshold` (0.2).
@@ -10,9 +13,6 @@ extension Engine {
     /// sealed segment, whichever field it indexes), counting rows deleted before a restart, or the rows no
     /// index covers yet (the growing tail, searched exactly, which holds its deleted rows in memory too).
     static func needsCompaction(_ segment: Segment, _ state: IndexState) -> Bool {
-        func passes(deleted: Int, of rows: Int) -> Bool {
-            deleted > 0 && Double(deleted) >= compactionDeletedShare * Double(rows)
-        }
         for graphs in state.built.values {
             for graph in graphs where passes(deleted: graph.positions.count - graph.liveCount(in: segment), of: graph.positions.count) {
                 return true
@@ -22,9 +22,32 @@ extension Engine {
         return passes(deleted: tail.count - segment.liveCount(in: tail), of: tail.count)
     }
 
-    /// Starts a compaction; returns its id for `compactionState`. A loaded collection is rewritten only
-    /// when some segment passes the threshold; a released one has its saved indexes discarded, so that its
-    /// next load builds them over the live rows.
+    /// Whether `deleted` of a segment's `rows` reach the threshold.
+    static func passes(deleted: Int, of rows: Int) -> Bool {
+        deleted > 0 && Double(deleted) >= compactionDeletedShare * Double(rows)
+    }
+
+    /// Whether some saved index of a released collection passes the threshold: the rows of its file that
+    /// LMDB no longer holds (a delete removes the row from LMDB at once). A file that does not read back
+    /// is discarded here as at load, to be rebuilt.
+    func savedIndexesNeedCompaction(_ c: CollectionInfo) throws(SwiftvecError) -> Bool {
+        let saved = readSavedIndexes(c).values.joined()
+        return try Self.translating {
+            try storage.read { txn in
+                try saved.contains { file in
+                    var live = 0
+                    for rowID in file.rowIDs where try txn.withValue(.rows, StorageKey.row(collection: c.id, row: rowID), { $0 != nil }) {
+                        live += 1
+                    }
+                    return Self.passes(deleted: file.rowIDs.count - live, of: file.rowIDs.count)
+                }
+            }
+        }
+    }
+
+    /// Starts a compaction; returns its id for `compactionState`. Only when some segment passes the
+    /// threshold is a loaded collection rewritten, or a released one's saved indexes discarded (so that its
+    /// next load builds them over the live rows).
     public func compact(database: String, collection: String) throws(SwiftvecError) -> Int64 {
         let c = try describeCollection(database: database, name: collection)
         let id = Int64(Self.nowMillis()) << 18 | Int64(c.id & 0x3FFFF)
@@ -40,7 +63,7 @@ extension Engine {
                 }
                 scheduleBuilds(c.id, force: true)
             }
-        } else {
+        } else if try savedIndexesNeedCompaction(c) {
             removeSavedIndexes(c.id)
         }
         compactions.withLock { $0[id] = c.id }

@@ -307,6 +307,30 @@ struct IndexEngineTests {
         try s.restart()
         let after = try s.call("indexes/describe", #"{"collectionName":"c","indexName":"v"}"#)["data"]?[0]
         #expect(after?["indexedRows"] == 1000)
+
+        // Released: the saved files are judged by the rows LMDB still holds. 10% deleted keeps them.
+        let rebuilt = try runCommand(["/bin/sh", "-c", listing]).output
+        #expect(try s.call("collections/release", #"{"collectionName":"c"}"#).code == 0)
+        #expect(try s.call("entities/delete", #"{"collectionName":"c","filter":"id % 20 == 1"}"#)["data"] == ["deleteCount": 100])
+        #expect(try compact()["state"] == "Completed")
+        #expect(try runCommand(["/bin/sh", "-c", listing]).output == rebuilt, "below the threshold the saved indexes stay")
+        // Half of the rest deleted: the saved files are discarded, and the next load builds over the live rows.
+        #expect(try s.call("entities/delete", #"{"collectionName":"c","filter":"id % 4 == 3"}"#)["data"] == ["deleteCount": 500])
+        #expect(try compact()["state"] == "Completed")
+        #expect(try runCommand(["/bin/sh", "-c", listing]).output.isEmpty, "past the threshold the saved indexes go")
+        #expect(try s.call("collections/load", #"{"collectionName":"c"}"#).code == 0)
+        for _ in 0..<600 where try s.call("collections/get_load_state", #"{"collectionName":"c"}"#)["data"]?["loadState"] != "LoadStateLoaded" {
+            usleep(50_000)
+        }
+        #expect(try s.call("collections/flush", #"{"collectionName":"c"}"#).code == 0)  // 400 rows: below one segment
+        let reloaded = try Self.waitIndexed(s, collection: "c", index: "v")
+        #expect(reloaded["totalRows"] == 400)
+        #expect(reloaded["indexedRows"] == 400)
+        for i in stride(from: 5, to: 2000, by: 40) {  // ids ≡ 5 mod 20 survive both deletes
+            let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(Self.vectorJSON(data[i]))],"limit":3}"#)
+            #expect(ids(r).first == Int64(i))
+            #expect(ids(r).allSatisfy { $0 % 4 == 1 && $0 % 20 != 1 })
+        }
     }
 
     @Test func insertsDuringBuildsLoseNothing() throws {
