@@ -23,7 +23,7 @@ final class BuiltIndex: @unchecked Sendable {
 
     /// The internal ids whose row is still live in `segment` (not gone before a restart, not deleted since).
     func liveCount(in segment: Segment) -> Int {
-        positions.reduce(0) { $0 + ($1 >= 0 && !segment.deleted[Int($1)] ? 1 : 0) }
+        positions.reduce(0) { $0 + ($1 >= 0 && segment.live[Int($1)] ? 1 : 0) }
     }
 }
 

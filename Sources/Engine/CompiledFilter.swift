@@ -153,17 +153,16 @@ public struct CompiledFilter: RowPredicate {
         var filter = self
         if !segment.scalarIndexes.isEmpty { filter.root = filter.usingIndexes(root, segment) }
         // Column at a time where it can (see `truths`); deleted rows need no answer.
-        let deleted = segment.deleted
-        let needed = segment.liveCount == segment.count ? nil : ByteMask.inverted(deleted)
-        let t = filter.truths(filter.root, segment, needed: needed)
-        return [Bool](unsafeUninitializedCapacity: deleted.count) { out, count in
+        let live = segment.live
+        let t = filter.truths(filter.root, segment, needed: segment.liveCount == segment.count ? nil : live)
+        return [Bool](unsafeUninitializedCapacity: live.count) { out, count in
             t.withUnsafeBytes { t in
-                deleted.withUnsafeBytes { d in
+                live.withUnsafeBytes { l in
                     let o = UnsafeMutableRawBufferPointer(out)
-                    for i in 0..<d.count { o[i] = (t[i] == 1 ? 1 : 0) & (d[i] ^ 1) }
+                    for i in 0..<l.count { o[i] = (t[i] == 1 ? 1 : 0) & l[i] }
                 }
             }
-            count = deleted.count
+            count = live.count
         }
     }
 
@@ -171,7 +170,7 @@ public struct CompiledFilter: RowPredicate {
     func evaluateRowByRow(_ segment: Segment) -> [Bool] {
         var filter = self
         if !segment.scalarIndexes.isEmpty { filter.root = filter.usingIndexes(root, segment) }
-        return (0..<segment.count).map { !segment.deleted[$0] && filter.truth(filter.root, segment, $0) == true }
+        return (0..<segment.count).map { segment.live[$0] && filter.truth(filter.root, segment, $0) == true }
     }
 
     /// `b` with the comparisons that a scalar index of `segment` can answer replaced by `.indexed` leaves.

@@ -156,7 +156,7 @@ extension Engine {
         let victims: [(Int64, PrimaryKey)] = try data.read { segment throws(SwiftvecError) in
             let matches = try selection.filter?.evaluate(segment)
             var result: [(Int64, PrimaryKey)] = []
-            for i in 0..<segment.count where !segment.deleted[i] && (matches?[i] ?? true) {
+            for i in 0..<segment.count where segment.live[i] && (matches?[i] ?? true) {
                 if let partitionIDs, !partitionIDs.contains(segment.partitionIDs[i]) { continue }
                 result.append((segment.rowIDs[i], segment.primaryKey(at: i)!))
             }
@@ -195,7 +195,7 @@ extension Engine {
             let matches = try selection.filter?.evaluate(segment)
             var skipped = 0
             var rows: [EntityRow] = []
-            for i in 0..<segment.count where !segment.deleted[i] && (matches?[i] ?? true) {
+            for i in 0..<segment.count where segment.live[i] && (matches?[i] ?? true) {
                 if let partitionIDs, !partitionIDs.contains(segment.partitionIDs[i]) { continue }
                 if skipped < offset {
                     skipped += 1
@@ -215,7 +215,7 @@ extension Engine {
         return try data.read { segment throws(SwiftvecError) in
             let matches = try selection.filter?.evaluate(segment)
             var n: Int64 = 0
-            for i in 0..<segment.count where !segment.deleted[i] && (matches?[i] ?? true) {
+            for i in 0..<segment.count where segment.live[i] && (matches?[i] ?? true) {
                 if let partitionIDs, !partitionIDs.contains(segment.partitionIDs[i]) { continue }
                 n += 1
             }
@@ -247,7 +247,7 @@ extension Engine {
         if let data = loadedData(c.id) {
             return data.read { segment in
                 var n: Int64 = 0
-                for i in 0..<segment.count where !segment.deleted[i] && (partitionID == nil || segment.partitionIDs[i] == partitionID) {
+                for i in 0..<segment.count where segment.live[i] && (partitionID == nil || segment.partitionIDs[i] == partitionID) {
                     n += 1
                 }
                 return n

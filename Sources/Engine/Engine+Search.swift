@@ -104,7 +104,7 @@ extension Engine {
         let metrics = try subs.map { s throws(SwiftvecError) in try metric(of: s.field, in: c) }
         let nq = subs.first?.queries.count ?? 0
         return try data.readIndexes { segment, indexes throws(SwiftvecError) in
-            var allowedBySub: [[Bool]?] = []
+            var allowedBySub: [AllowedRows?] = []
             for sub in subs {
                 let partitionIDs = try selectedPartitionIDs(c, names: partitions, requireLoaded: true, filter: sub.selection.filter)
                 allowedBySub.append(try allowedRows(segment, filter: sub.selection.filter, partitions: partitionIDs))
@@ -174,19 +174,22 @@ extension Engine {
         return (c, data)
     }
 
-    /// Live rows that pass the partition selection and the filter; nil when every row does (no filter, no
-    /// delete, no partition restriction), so that an unfiltered search does no work proportional to the rows.
-    private func allowedRows(_ segment: Segment, filter: (any RowPredicate)?, partitions: Set<Int64>?) throws(SwiftvecError) -> [Bool]? {
-        if filter == nil, partitions == nil, segment.liveCount == segment.count { return nil }
+    /// Live rows that pass the partition selection and the filter, with their number; nil when every row
+    /// does (no filter, no delete, no partition restriction), so that an unfiltered search does no work
+    /// proportional to the rows. With deletes only, the segment's own live mask, counted already.
+    private func allowedRows(_ segment: Segment, filter: (any RowPredicate)?, partitions: Set<Int64>?) throws(SwiftvecError) -> AllowedRows? {
+        if filter == nil, partitions == nil {
+            return segment.liveCount == segment.count ? nil : AllowedRows(mask: segment.live, passing: segment.liveCount)
+        }
         // A filter's answer already leaves deleted rows out.
-        var allowed = try filter?.evaluate(segment) ?? ByteMask.inverted(segment.deleted)
+        var allowed = try filter?.evaluate(segment) ?? segment.live
         if let partitions {
             let partitionIDs = segment.partitionIDs
             allowed.withUnsafeMutableBufferPointer { allowed in
                 for i in 0..<allowed.count where allowed[i] && !partitions.contains(partitionIDs[i]) { allowed[i] = false }
             }
         }
-        return allowed
+        return AllowedRows(mask: allowed, passing: ByteMask.count(allowed))
     }
 
     private func hit(_ segment: Segment, position: Int, distance: Float, fields: Set<Int>, dynamic: Bool) -> SearchHit {
@@ -198,8 +201,9 @@ extension Engine {
 
     /// The ranked (position, distance) list of one query: top `offset + limit` (then `offset` dropped), or
     /// every row within the range, or grouped.
-    private func rank(_ segment: Segment, _ indexes: IndexState, spec: SearchSpec, query: QueryVector, metric: Metric, allowed mask: [Bool]?,
+    private func rank(_ segment: Segment, _ indexes: IndexState, spec: SearchSpec, query: QueryVector, metric: Metric, allowed rows: AllowedRows?,
                       grouping: GroupingSpec?) throws(SwiftvecError) -> [(position: Int, distance: Float)] {
+        let mask = rows?.mask
         guard let f = segment.columns.firstIndex(where: { $0.field.name == spec.field }) else {
             throw SwiftvecError(.invalidJSON, "can only accept json format request, error: field not found[field=\(spec.field)]: cannot find a vector field")
         }
@@ -208,7 +212,7 @@ extension Engine {
            let covered = indexes.coveredUpTo[spec.field] {
             // Few rows pass the filter: search them exactly, which is both faster and exact. With no filter,
             // no deletes and no partition restriction, the mask is not even consulted.
-            let passing = mask.map(ByteMask.count) ?? segment.count
+            let passing = rows?.passing ?? segment.count
             let k = spec.offset + spec.limit, ef = max(spec.ef ?? 64, k)
             if !Self.exactIsCheaper(passing: passing, of: segment.count, ef: ef, graphs: graphs) {
                 let parameters = SearchParameters(ef: ef, nprobe: spec.nprobe ?? 8, dropRatio: spec.dropRatio ?? 0)
@@ -222,9 +226,7 @@ extension Engine {
                 }
                 // The tail no graph covers yet is searched exactly.
                 if covered < segment.count {
-                    var tail = mask ?? [Bool](repeating: true, count: segment.count)
-                    for i in 0..<covered { tail[i] = false }
-                    let exact = VectorScan.topK(column, query: query, metric: metric, allowed: tail, k: k, from: covered)
+                    let exact = VectorScan.topK(column, query: query, metric: metric, allowed: mask, rows: segment.count, k: k, from: covered)
                     for (d, i) in zip(exact.distances, exact.ids) { top.push(d, i) }
                 }
                 return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
@@ -247,7 +249,7 @@ extension Engine {
             return Self.group(all, segment: segment, field: grouping, groups: spec.limit, offset: spec.offset, metric: metric)
         }
         if spec.radius == nil {
-            let top = VectorScan.topK(column, query: query, metric: metric, allowed: allowed, k: spec.offset + spec.limit)
+            let top = VectorScan.topK(column, query: query, metric: metric, allowed: allowed, rows: segment.count, k: spec.offset + spec.limit)
             return Array(top.sorted().dropFirst(spec.offset).map { (position: $0.id, distance: $0.distance) })
         }
         var top = TopK(k: spec.offset + spec.limit, metric: metric)
@@ -303,15 +305,24 @@ extension FieldValue: Hashable {
     }
 }
 
+/// The rows a search may return (one byte per position) and how many they are, found once per request.
+struct AllowedRows {
+    let mask: [Bool]
+    let passing: Int
+}
+
 /// The brute-force pass over a vector column: the distance of every allowed row, computed by VectorCore's
 /// column scans; `visit(position, distance)` then sees each allowed row in position order.
 enum VectorScan {
-    /// The best `k` allowed rows of a column, exactly: the fused dense path, or a scan for the other types.
-    /// Rows below `from` are known not to be allowed (runs that end there are skipped).
-    static func topK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int, from: Int = 0) -> TopK {
-        if let top = denseTopK(column, query: query, metric: metric, allowed: allowed, k: k, from: from) { return top }
+    /// The best `k` allowed rows at positions `from..<rows` of a column, exactly: the fused dense path, or a
+    /// scan for the other types. `allowed` nil: every row. The dense path does no work for the rows below
+    /// `from` (a search's exact tail after its graphs costs what the tail holds, not what the collection does).
+    static func topK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool]?, rows: Int, k: Int, from: Int = 0) -> TopK {
+        if let top = denseTopK(column, query: query, metric: metric, allowed: allowed, rows: rows, k: k, from: from) { return top }
+        var mask = allowed ?? [Bool](repeating: true, count: rows)
+        mask.withUnsafeMutableBufferPointer { m in for i in 0..<min(from, m.count) { m[i] = false } }
         var top = TopK(k: k, metric: metric)
-        scan(column, query: query, metric: metric, allowed: allowed) { i, d in
+        scan(column, query: query, metric: metric, allowed: mask) { i, d in
             // Most rows lose to the current worst kept distance: test that before the heap.
             if let t = top.threshold, metric.isBetter(t, than: d) { return }
             top.push(d, i)
@@ -322,7 +333,7 @@ enum VectorScan {
     /// The fused scan-and-select path for dense vectors (nil for other types), run by run (rows held by
     /// graphs, then the column's own). When every row is allowed the runs are scanned without the mask; when
     /// few are, only those rows are read (`gatheredTopK`).
-    static func denseTopK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], k: Int, from: Int = 0) -> TopK? {
+    static func denseTopK(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool]?, rows: Int, k: Int, from: Int = 0) -> TopK? {
         guard case .floats(let q) = query else { return nil }
         let element: Distance.Element
         switch column.field.dataType {
@@ -332,28 +343,35 @@ enum VectorScan {
         case .int8Vector: element = .int8
         default: return nil
         }
-        let passing = ByteMask.count(allowed), everyRow = passing == allowed.count
+        let from = min(from, rows)
+        let mask = allowed ?? []
         return q.withUnsafeBufferPointer { qp in
             column.withDenseRuns { runs in
-                allowed.withUnsafeBufferPointer { ok in
-                    if !everyRow, passing * 8 < ok.count - from {
+                mask.withUnsafeBufferPointer { ok in
+                    // Only the rows from `from` on are counted and read.
+                    let passing = allowed == nil ? rows - from : ByteMask.count(ok.baseAddress! + from, rows - from)
+                    let everyRow = passing == rows - from
+                    if !everyRow, passing * 8 < rows - from {
                         return gatheredTopK(runs, stride: column.stride, k: k, metric: metric, element: element, query: qp, allowed: ok, from: from)
                     }
                     var merged = TopK(k: k, metric: metric)
                     for run in runs where run.count > 0 && run.end > from {
-                        let found: TopK
+                        let found: TopK, skipped: Int
                         if let map = run.positionOfSlot {
                             // A graph's rows out of position order: the mask is rewritten in its order.
-                            let runAllowed = map.map { $0 >= 0 && ok[Int($0)] }
+                            let runAllowed = map.map { $0 >= from && (everyRow || ok[Int($0)]) }
+                            skipped = 0
                             found = runAllowed.withUnsafeBufferPointer {
                                 contiguousTopK(k: k, metric: metric, element: element, query: qp, base: run.base, count: run.count,
                                                stride: column.stride, allowed: $0.baseAddress!)
                             }
                         } else {
-                            found = contiguousTopK(k: k, metric: metric, element: element, query: qp, base: run.base, count: run.count,
-                                                   stride: column.stride, allowed: everyRow ? nil : ok.baseAddress! + run.start)
+                            skipped = max(0, from - run.start)
+                            found = contiguousTopK(k: k, metric: metric, element: element, query: qp, base: run.base + skipped * column.stride,
+                                                   count: run.count - skipped, stride: column.stride,
+                                                   allowed: everyRow ? nil : ok.baseAddress! + run.start + skipped)
                         }
-                        for (d, i) in zip(found.distances, found.ids) { if let p = run.position(i) { merged.push(d, p) } }
+                        for (d, i) in zip(found.distances, found.ids) { if let p = run.position(i + skipped) { merged.push(d, p) } }
                     }
                     return merged
                 }

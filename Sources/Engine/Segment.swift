@@ -164,7 +164,8 @@ public final class Segment: @unchecked Sendable {
     public let schema: CollectionSchema
     public private(set) var rowIDs: [Int64] = []
     public private(set) var partitionIDs: [Int64] = []
-    public private(set) var deleted: [Bool] = []
+    /// True while the row exists; a delete clears it. A search with deletes and no filter uses it as its mask as it is.
+    public private(set) var live: [Bool] = []
     public private(set) var columns: [Column]
     public private(set) var dynamic: [JSONObject?] = []
     /// Row ids arrive in ascending order (the id clock is monotonic and changes apply in commit order), so a
@@ -193,7 +194,7 @@ public final class Segment: @unchecked Sendable {
         let total = count + rows
         rowIDs.reserveCapacity(total)
         partitionIDs.reserveCapacity(total)
-        deleted.reserveCapacity(total)
+        live.reserveCapacity(total)
         dynamic.reserveCapacity(total)
         primaryKeyPositions.reserveCapacity(total, stringKeys: schema.fields[primaryIndex].dataType == .varChar)
         for i in columns.indices { columns[i].reserve(total) }
@@ -204,13 +205,13 @@ public final class Segment: @unchecked Sendable {
         let outOfOrder = rowIDs.last.map { $0 >= rowID } ?? false
         rowIDs.append(rowID)
         partitionIDs.append(partitionID)
-        deleted.append(false)
+        live.append(true)
         for i in columns.indices { columns[i].append(row.values[i]) }
         dynamic.append(row.dynamic)
         if unorderedPositions != nil {
             unorderedPositions![rowID] = position
         } else if outOfOrder {
-            unorderedPositions = Dictionary(rowIDs.enumerated().filter { !deleted[$0.offset] }.map { ($0.element, $0.offset) },
+            unorderedPositions = Dictionary(rowIDs.enumerated().filter { live[$0.offset] }.map { ($0.element, $0.offset) },
                                             uniquingKeysWith: { _, new in new })
         }
         if let pk = Self.primaryKey(row.values[primaryIndex]) {
@@ -242,7 +243,7 @@ public final class Segment: @unchecked Sendable {
     func liveCount(in rows: Range<Int>) -> Int {
         let rows = rows.clamped(to: 0..<count)
         guard !rows.isEmpty else { return 0 }
-        return rows.count - deleted.withUnsafeBufferPointer { ByteMask.count($0.baseAddress! + rows.lowerBound, rows.count) }
+        return live.withUnsafeBufferPointer { ByteMask.count($0.baseAddress! + rows.lowerBound, rows.count) }
     }
 
     /// Flags a row deleted; false if it was not there.
@@ -250,7 +251,7 @@ public final class Segment: @unchecked Sendable {
     func delete(rowID: Int64) -> Bool {
         guard let position = position(ofRowID: rowID) else { return false }
         unorderedPositions?[rowID] = nil
-        deleted[position] = true
+        live[position] = false
         if let pk = Self.primaryKey(columns[primaryIndex].value(at: position)) {
             if primaryKeyPositions[pk] == position {
                 // Another position of the same key, if any, takes its place.
@@ -272,7 +273,7 @@ public final class Segment: @unchecked Sendable {
 
     /// Deletes the live rows whose partition is not in `partitions` (after a partition is dropped).
     func deleteRows(outside partitions: Set<Int64>) {
-        for i in 0..<count where !deleted[i] && !partitions.contains(partitionIDs[i]) { delete(rowID: rowIDs[i]) }
+        for i in 0..<count where live[i] && !partitions.contains(partitionIDs[i]) { delete(rowID: rowIDs[i]) }
     }
 
     /// The position of a live row.
@@ -283,7 +284,7 @@ public final class Segment: @unchecked Sendable {
             let mid = (low + high) / 2
             if rowIDs[mid] < rowID { low = mid + 1 } else { high = mid }
         }
-        return low < rowIDs.count && rowIDs[low] == rowID && !deleted[low] ? low : nil
+        return low < rowIDs.count && rowIDs[low] == rowID && live[low] ? low : nil
     }
 
     /// Positions of the live rows with this primary key.

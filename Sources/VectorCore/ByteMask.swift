@@ -34,15 +34,4 @@ public enum ByteMask {
         while i < count, !mask[i] { i += 1 }
         return i
     }
-
-    /// `!mask` as a new array.
-    public static func inverted(_ mask: [Bool]) -> [Bool] {
-        [Bool](unsafeUninitializedCapacity: mask.count) { out, n in
-            mask.withUnsafeBytes { m in
-                let o = UnsafeMutableRawBufferPointer(out)
-                for i in 0..<m.count { o[i] = m[i] ^ 1 }
-            }
-            n = mask.count
-        }
-    }
 }
