@@ -199,6 +199,46 @@ struct IndexEngineTests {
         #expect(done["indexState"] == "Finished" && done["indexedRows"] == 300 && done["pendingRows"] == 0)
     }
 
+    /// Under AUTOINDEX the search parameter `level` (1–10) widens the graph search: level L searches as
+    /// `ef` 64·L does, and a level out of range is refused; other index types ignore it.
+    @Test func autoindexLevelWidensTheSearch() throws {
+        let s = try ServerProcess(arguments: ["--segment-rows", "5000", "--index-threads", "2"])
+        let dim = 32
+        for (name, index) in [("flat", "FLAT"), ("auto", "AUTOINDEX"), ("hnsw", "HNSW")] {
+            #expect(try s.call("collections/create", #"{"collectionName":"\#(name)","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":\#(dim)}}]},"indexParams":[{"fieldName":"v","indexType":"\#(index)","metricType":"L2"}]}"#).code == 0)
+        }
+        let data = Self.clustered(5000, dim: dim, seed: 21)
+        for chunk in stride(from: 0, to: data.count, by: 1000) {
+            let rows = (chunk..<chunk + 1000).map { #"{"id":\#($0),"v":\#(Self.vectorJSON(data[$0]))}"# }.joined(separator: ",")
+            for name in ["flat", "auto", "hnsw"] { #expect(try s.call("entities/insert", #"{"collectionName":"\#(name)","data":[\#(rows)]}"#).code == 0) }
+        }
+        for name in ["auto", "hnsw"] {
+            #expect(try s.call("collections/flush", #"{"collectionName":"\#(name)"}"#).code == 0)
+            _ = try Self.waitIndexed(s, collection: name, index: "v")
+        }
+        func search(_ collection: String, _ q: [Float], _ params: String) throws -> JSONValue {
+            try s.call("entities/search", #"{"collectionName":"\#(collection)","data":[\#(Self.vectorJSON(q))],"limit":10,"searchParams":{"params":{\#(params)}}}"#)
+        }
+        var hitsAt1 = 0, hitsAt10 = 0, differ = 0
+        for q in Self.clustered(80, dim: dim, seed: 22) {
+            let truth = Set(ids(try search("flat", q, "")))
+            let level1 = ids(try search("auto", q, #""level":1"#)), level10 = ids(try search("auto", q, #""level":"10""#))
+            #expect(level1 == ids(try search("auto", q, #""ef":64"#)))
+            #expect(level10 == ids(try search("auto", q, #""ef":640"#)))
+            hitsAt1 += truth.intersection(level1).count
+            hitsAt10 += truth.intersection(level10).count
+            if level1 != level10 { differ += 1 }
+        }
+        #expect(hitsAt10 >= hitsAt1 && hitsAt10 >= 792, "recall@10 at level 10: \(hitsAt10)/800, at level 1: \(hitsAt1)/800")
+        #expect(differ > 0, "level 10 searched as level 1 did on every query")
+        let q = data[0]
+        for bad in ["0", "11", #""x""#, "2.5"] {
+            let refused = try search("auto", q, #""level":\#(bad)"#)
+            #expect(refused.code == 1100 && refused.message.contains("level"), "\(bad): \(refused)")
+        }
+        #expect(try search("hnsw", q, #""level":11"#).code == 0)
+    }
+
     @Test func savedGraphsSurviveRestartWithoutRebuild() throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "600", "--index-threads", "1"])
         let dim = 8

@@ -19,6 +19,7 @@ enum SearchRoutes {
         let (limit, offset) = try window(limit: try ctx.body.int("limit") ?? 100, offset: try ctx.body.int("offset") ?? 0)
         let grouping = try groupingSpec(ctx.body, schema: c.schema)
         let (radius, rangeFilter) = try range(params, metric: metric)
+        let width = try searchWidth(params, index: c.index(onField: field.name))
         if radius != nil, grouping != nil {
             throw .invalidParameter("Not allowed to do range-search when doing search-group-by")
         }
@@ -26,7 +27,7 @@ enum SearchRoutes {
         let filter = try FilterCompiler.compile(try ctx.body.string("filter") ?? "", parameters: try ctx.body.object("exprParams"), schema: c.schema)
         let spec = SearchSpec(field: field.name, queries: try queryVectors(data, field: field), limit: limit, offset: offset,
                               selection: RowSelection(partitions: try ctx.body.stringArray("partitionNames") ?? [], filter: filter),
-                              radius: radius, rangeFilter: rangeFilter, ef: try intParam(params, "ef"), nprobe: try intParam(params, "nprobe"),
+                              radius: radius, rangeFilter: rangeFilter, ef: width.ef, nprobe: width.nprobe,
                               dropRatio: try ratioParam(params, "drop_ratio_search"))
         let output = try OutputFields(try ctx.body.stringArray("outputFields") ?? [], schema: c.schema)
         let hits = try ctx.engine.search(database: database, collection: c.name, spec: spec, grouping: grouping,
@@ -56,11 +57,11 @@ enum SearchRoutes {
             }
             let (limit, offset) = try window(limit: subLimit, offset: try sub.int("offset") ?? 0)
             let (radius, rangeFilter) = try range(params, metric: metric)
+            let width = try searchWidth(params, index: c.index(onField: field.name))
             let filter = try FilterCompiler.compile(try sub.string("filter") ?? "", parameters: try sub.object("exprParams"), schema: c.schema)
             subs.append(SearchSpec(field: field.name, queries: try queryVectors(data, field: field), limit: limit, offset: offset,
                                    selection: RowSelection(filter: filter), radius: radius, rangeFilter: rangeFilter,
-                                   ef: try intParam(params, "ef"), nprobe: try intParam(params, "nprobe"),
-                                   dropRatio: try ratioParam(params, "drop_ratio_search")))
+                                   ef: width.ef, nprobe: width.nprobe, dropRatio: try ratioParam(params, "drop_ratio_search")))
         }
         guard Set(subs.map(\.queries.count)).count == 1 else {
             throw .invalidParameter("every sub-search must have the same number of query vectors")
@@ -127,6 +128,18 @@ enum SearchRoutes {
         guard metric == index else {
             throw .invalidParameter("metric type not match: invalid parameter[expected=\(index.rawValue)][actual=\(metric.rawValue)]")
         }
+    }
+
+    /// `ef` and `nprobe` as given; under AUTOINDEX, `level` (1–10, Milvus's search precision level) sets
+    /// the ones not given: `level` times the defaults (ef 64, nprobe 8), so that a higher level searches
+    /// wider. Level 1 is the default search.
+    private static func searchWidth(_ params: JSONObject, index: IndexDefinition?) throws(SwiftvecError) -> (ef: Int?, nprobe: Int?) {
+        let ef = try intParam(params, "ef"), nprobe = try intParam(params, "nprobe")
+        guard index?.indexType == "AUTOINDEX", let value = params["level"], !value.isNull else { return (ef, nprobe) }
+        guard let level = value.intValue ?? value.stringValue.flatMap({ Int64($0) }), (1...10).contains(level) else {
+            throw .invalidParameter("param 'level' (\(RequestBody.stringify(value))) should be an integer in range [1, 10]")
+        }
+        return (ef ?? 64 * Int(level), nprobe ?? 8 * Int(level))
     }
 
     /// An index search parameter (`ef`, `nprobe`): an integer ≥ 1, if given.
