@@ -2,11 +2,17 @@ import CMicroHTTPD
 import Glibc
 import Synchronization
 
-/// An HTTP/1.1 server on libmicrohttpd: a pool of worker threads over epoll, keep-alive, request bodies
-/// accumulated up to a size cap, handlers called synchronously on the worker threads.
+/// An HTTP/1.1 server on libmicrohttpd: worker threads each running one daemon over epoll, keep-alive,
+/// request bodies accumulated up to a size cap, handlers called synchronously on the worker threads.
 ///
-/// Locking: the configuration and handler are immutable; `activeRequests` is atomic; `daemon` is written
-/// only by `start` and `shutdown`, which the owner calls from one thread. Hence `@unchecked Sendable`.
+/// One thread accepts connections and hands each to the worker holding the fewest. A libmicrohttpd thread
+/// pool lets whichever worker wakes first accept, so two keep-alive clients often shared one worker and
+/// got one core between them (half the queries/s under load, at random).
+///
+/// Locking: the configuration and handler are immutable; `activeRequests` is atomic; `openConnections` is
+/// behind its mutex; `workers`, `acceptThread` and `listenFD` are written only by `start` and `shutdown`,
+/// which the owner calls from one thread, before and after the accept thread runs. Hence
+/// `@unchecked Sendable`.
 public final class HTTPServer: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -33,7 +39,13 @@ public final class HTTPServer: @unchecked Sendable {
     public let configuration: Configuration
     let handler: any HTTPHandler
     private var listenFD: Int32
-    private var daemon: OpaquePointer?
+    /// One daemon per worker thread, and the context its connection callback receives.
+    private var workers: [(daemon: OpaquePointer, slot: WorkerSlot)] = []
+    /// Connections each worker holds: counted up when handed over, down when libmicrohttpd closes them.
+    let openConnections: Mutex<[Int]>
+    /// A pipe whose write end wakes the accept thread to stop it.
+    private var wakePipe: [Int32] = [-1, -1]
+    private var acceptThread: pthread_t?
     /// The bound port (useful when the configuration asked for port 0).
     public let port: Int
     /// Requests between their first byte and the end of their response.
@@ -44,37 +56,111 @@ public final class HTTPServer: @unchecked Sendable {
         self.configuration = configuration
         self.handler = handler
         (listenFD, port) = try Self.bind(host: configuration.host, port: configuration.port)
+        openConnections = Mutex([Int](repeating: 0, count: max(1, configuration.threads)))
+        if pipe(&wakePipe) == 0 { for fd in wakePipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) } }
     }
 
     deinit {
-        if daemon != nil { MHD_stop_daemon(daemon) }
-        if listenFD >= 0 { close(listenFD) }
+        stopAccepting()
+        for worker in workers { MHD_stop_daemon(worker.daemon) }
+        for fd in wakePipe where fd >= 0 { close(fd) }
     }
 
-    /// Starts the worker threads.
+    /// Starts the worker threads and the accept thread.
     public func start() throws(HTTPServerError) {
+        guard wakePipe[0] >= 0 else { throw HTTPServerError(message: "pipe: \(String(cString: strerror(errno)))") }
         let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ITC.rawValue
-            | MHD_USE_ERROR_LOG.rawValue
-        daemon = swiftvec_mhd_start(
-            flags, listenFD, UInt32(max(1, configuration.threads)), UInt32(configuration.connectionTimeout),
-            swiftvecAccessHandler, Unmanaged.passUnretained(self).toOpaque(),
-            swiftvecRequestCompleted, Unmanaged.passUnretained(self).toOpaque())
-        guard daemon != nil else { throw HTTPServerError(message: "libmicrohttpd failed to start") }
+            | MHD_USE_ERROR_LOG.rawValue | MHD_USE_NO_LISTEN_SOCKET.rawValue
+        let this = Unmanaged.passUnretained(self).toOpaque()
+        for index in 0..<max(1, configuration.threads) {
+            let slot = WorkerSlot(server: self, index: index)
+            guard let daemon = swiftvec_mhd_start(
+                flags, UInt32(configuration.connectionTimeout), swiftvecAccessHandler, this,
+                swiftvecRequestCompleted, this, swiftvecConnectionNotified, Unmanaged.passUnretained(slot).toOpaque())
+            else {
+                throw HTTPServerError(message: "libmicrohttpd failed to start")
+            }
+            workers.append((daemon, slot))
+        }
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, { arg in
+            Unmanaged<HTTPServer>.fromOpaque(arg!).takeUnretainedValue().acceptLoop()
+            return nil
+        }, this)
+        guard created == 0 else { throw HTTPServerError(message: "cannot start the accept thread") }
+        acceptThread = thread
     }
 
     /// Stops accepting connections, waits up to `drainTimeout` seconds for in-flight requests to be
     /// answered, then stops the workers and closes every connection.
     public func shutdown(drainTimeout: Double) {
-        guard let daemon else { return }
-        let fd = MHD_quiesce_daemon(daemon)
-        if fd >= 0 { close(fd) }
-        listenFD = -1
+        stopAccepting()
         let deadline = Self.now() + drainTimeout
         while activeRequests.load(ordering: .acquiring) > 0 && Self.now() < deadline {
             usleep(5_000)
         }
-        MHD_stop_daemon(daemon)
-        self.daemon = nil
+        for worker in workers { MHD_stop_daemon(worker.daemon) }
+        workers = []
+    }
+
+    /// Ends the accept thread and closes the listening socket.
+    private func stopAccepting() {
+        if let thread = acceptThread {
+            var one: UInt8 = 1
+            _ = write(wakePipe[1], &one, 1)
+            pthread_join(thread, nil)
+            acceptThread = nil
+        }
+        if listenFD >= 0 { close(listenFD) }
+        listenFD = -1
+    }
+
+    /// Accepts connections until woken through `wakePipe`, handing each to the worker holding the fewest
+    /// (the first such after the last one chosen, so that ties rotate).
+    private func acceptLoop() {
+        var polled = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0),
+                      pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0)]
+        var last = -1
+        while true {
+            if poll(&polled, 2, -1) < 0 && errno != EINTR { return }
+            if polled[1].revents != 0 { return }
+            guard polled[0].revents != 0 else { continue }
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    accept(listenFD, $0, &length)
+                }
+            }
+            guard fd >= 0 else {
+                // Out of descriptors: let connections close rather than spin on the pending one.
+                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM { usleep(10_000) }
+                continue
+            }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            let chosen = openConnections.withLock { open in
+                var best = (last + 1) % open.count
+                for step in 1..<max(open.count, 1) {
+                    let i = (last + 1 + step) % open.count
+                    if open[i] < open[best] { best = i }
+                }
+                open[best] += 1
+                return best
+            }
+            last = chosen
+            // libmicrohttpd owns the socket from here, and closes it if it cannot take it.
+            let added = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    MHD_add_connection(workers[chosen].daemon, fd, $0, length)
+                }
+            }
+            if added != MHD_Result.YES { connectionClosed(worker: chosen) }
+        }
+    }
+
+    /// Counts a connection of `worker` as closed.
+    func connectionClosed(worker: Int) {
+        openConnections.withLock { $0[worker] = max(0, $0[worker] - 1) }
     }
 
     /// The number of requests being processed right now.
@@ -151,6 +237,17 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// What the connection callback of one worker's daemon is given: the server and the worker's number.
+final class WorkerSlot {
+    unowned let server: HTTPServer
+    let index: Int
+
+    init(server: HTTPServer, index: Int) {
+        self.server = server
+        self.index = index
+    }
+}
+
 /// Per-request state kept in libmicrohttpd's `con_cls` between callbacks.
 final class RequestState {
     var body: [UInt8] = []
@@ -221,4 +318,13 @@ func swiftvecRequestCompleted(
     Unmanaged<RequestState>.fromOpaque(stored).release()
     conCls.pointee = nil
     server.activeRequests.subtract(1, ordering: .releasing)
+}
+
+func swiftvecConnectionNotified(
+    _ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+    _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ code: MHD_ConnectionNotificationCode
+) {
+    guard let cls, code == .CONNECTION_NOTIFY_CLOSED else { return }
+    let slot = Unmanaged<WorkerSlot>.fromOpaque(cls).takeUnretainedValue()
+    slot.server.connectionClosed(worker: slot.index)
 }

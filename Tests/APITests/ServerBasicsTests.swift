@@ -53,6 +53,57 @@ struct ServerBasicsTests {
         }
     }
 
+    /// On-CPU nanoseconds of each of the server's HTTP worker threads (libmicrohttpd names them "MHD-...").
+    static func workerCPU(pid: pid_t) -> [Int: Int] {
+        var result: [Int: Int] = [:]
+        guard let dir = opendir("/proc/\(pid)/task") else { return result }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let tid = Int(name), let comm = readSmallFile("/proc/\(pid)/task/\(tid)/comm"),
+                  comm.hasPrefix("MHD-"), let stat = readSmallFile("/proc/\(pid)/task/\(tid)/schedstat"),
+                  let ns = Int(stat.split(separator: " ")[0]) else { continue }
+            result[tid] = ns
+        }
+        return result
+    }
+
+    /// Each worker's share of the CPU the workers spent while `work` ran.
+    static func workerShares(pid: pid_t, _ work: () throws -> Void) rethrows -> [Double] {
+        let before = workerCPU(pid: pid)
+        try work()
+        let deltas = workerCPU(pid: pid).map { tid, ns in Double(ns - (before[tid] ?? 0)) }
+        let total = deltas.reduce(0, +)
+        return deltas.map { $0 / max(total, 1) }
+    }
+
+    /// Two keep-alive connections are served by two worker threads, not one: a worker thread that accepted
+    /// both would give two busy clients one core. A closed connection no longer counts against its worker.
+    @Test func connectionsAreSpreadOverTheWorkers() throws {
+        let server = try ServerProcess(arguments: ["--threads", "2"])
+        let a = server.client(), b = server.client()
+        #expect(try a.request("GET", "/healthz").status == 200)
+        #expect(try b.request("GET", "/healthz").status == 200)
+        let body = Array(#"{"collectionName":"nothing"}"#.utf8)
+        func alternate(_ x: HTTPClient, _ y: HTTPClient) throws {
+            for _ in 0..<400 {
+                #expect(try x.request("POST", "/v2/vectordb/collections/has", body: body).status == 200)
+                #expect(try y.request("POST", "/v2/vectordb/collections/has", body: body).status == 200)
+            }
+        }
+        let shares = try Self.workerShares(pid: server.pid) { try alternate(a, b) }
+        #expect(shares.count == 2)
+        #expect(shares.allSatisfy { $0 > 0.25 }, "worker shares \(shares)")
+
+        // b's worker holds nothing once b is gone, so the next connection goes there, not next to a.
+        b.disconnect()
+        usleep(300_000)
+        let c = server.client()
+        #expect(try c.request("GET", "/healthz").status == 200)
+        let after = try Self.workerShares(pid: server.pid) { try alternate(a, c) }
+        #expect(after.allSatisfy { $0 > 0.25 }, "worker shares after a reconnect \(after)")
+    }
+
     @Test func oversizedBodyIs413AndNothingIsProcessed() throws {
         let server = try ServerProcess(arguments: ["--max-body-size", "1K"])
         let big = #"{"collectionName":"big","dimension":4,"description":""# + String(repeating: "x", count: 2000) + #""}"#
@@ -168,4 +219,14 @@ func runCommand(_ args: [String]) throws -> (status: Int32, output: String) {
     }
     let status = pclose(pipe)
     return (exitCode(status), String(decoding: output, as: UTF8.self))
+}
+
+/// The text of a small file (a /proc entry), or nil if it cannot be read.
+func readSmallFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 4096)
+    let n = read(fd, &bytes, bytes.count)
+    return n < 0 ? nil : String(decoding: bytes[..<n], as: UTF8.self)
 }
