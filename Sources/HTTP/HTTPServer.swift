@@ -66,7 +66,8 @@ public final class HTTPServer: @unchecked Sendable {
         for fd in wakePipe where fd >= 0 { close(fd) }
     }
 
-    /// Starts the worker threads and the accept thread.
+    /// Starts the worker threads and the accept thread. Call `shutdown` before letting the server go: the
+    /// accept thread holds it until then.
     public func start() throws(HTTPServerError) {
         guard wakePipe[0] >= 0 else { throw HTTPServerError(message: "pipe: \(String(cString: strerror(errno)))") }
         let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ITC.rawValue
@@ -75,7 +76,7 @@ public final class HTTPServer: @unchecked Sendable {
         for index in 0..<max(1, configuration.threads) {
             let slot = WorkerSlot(server: self, index: index)
             guard let daemon = swiftvec_mhd_start(
-                flags, UInt32(configuration.connectionTimeout), swiftvecAccessHandler, this,
+                flags, UInt32(Self.maxConnections), UInt32(configuration.connectionTimeout), swiftvecAccessHandler, this,
                 swiftvecRequestCompleted, this, swiftvecConnectionNotified, Unmanaged.passUnretained(slot).toOpaque())
             else {
                 throw HTTPServerError(message: "libmicrohttpd failed to start")
@@ -103,6 +104,10 @@ public final class HTTPServer: @unchecked Sendable {
         workers = []
     }
 
+    /// Open connections past which new ones are closed at once: libmicrohttpd's own default for the
+    /// whole pool, under each daemon's limit, so that libmicrohttpd never refuses one itself.
+    static let maxConnections = Int(FD_SETSIZE) - 4
+
     /// Ends the accept thread and closes the listening socket.
     private func stopAccepting() {
         if let thread = acceptThread {
@@ -122,7 +127,11 @@ public final class HTTPServer: @unchecked Sendable {
                       pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0)]
         var last = -1
         while true {
-            if poll(&polled, 2, -1) < 0 && errno != EINTR { return }
+            if poll(&polled, 2, -1) < 0 {
+                // EINTR: poll again. Anything else (ENOMEM) is waited out rather than ending the accepting.
+                if errno != EINTR { usleep(10_000) }
+                continue
+            }
             if polled[1].revents != 0 { return }
             guard polled[0].revents != 0 else { continue }
             var address = sockaddr_storage()
@@ -138,7 +147,10 @@ public final class HTTPServer: @unchecked Sendable {
                 continue
             }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            let chosen = openConnections.withLock { open in
+            let chosen: Int? = openConnections.withLock { open in
+                // The cap is kept here: a connection libmicrohttpd refused after queueing it would never be
+                // reported closed, and its worker would stay counted one too high.
+                guard open.reduce(0, +) < Self.maxConnections else { return nil }
                 var best = (last + 1) % open.count
                 for step in 1..<max(open.count, 1) {
                     let i = (last + 1 + step) % open.count
@@ -146,6 +158,10 @@ public final class HTTPServer: @unchecked Sendable {
                 }
                 open[best] += 1
                 return best
+            }
+            guard let chosen else {
+                close(fd)
+                continue
             }
             last = chosen
             // libmicrohttpd owns the socket from here, and closes it if it cannot take it.
@@ -239,7 +255,9 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
 
 /// What the connection callback of one worker's daemon is given: the server and the worker's number.
 final class WorkerSlot {
-    unowned let server: HTTPServer
+    /// Not counted: the server outlives its daemons, whose callbacks alone read this (and `deinit` stops
+    /// them while the server is being deinitialised, where a checked unowned reference would trap).
+    unowned(unsafe) let server: HTTPServer
     let index: Int
 
     init(server: HTTPServer, index: Int) {

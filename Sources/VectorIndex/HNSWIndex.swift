@@ -233,7 +233,10 @@ public final class HNSWIndex: @unchecked Sendable {
         if metric == .l2 { return Distance.l2(vector(a), vector(b), dimension) }
         let dot = Distance.dot(vector(a), vector(b), dimension)
         guard let inverseNorms else { return -dot }
-        return -(dot * inverseNorms[Int(a)] * inverseNorms[Int(b)])
+        // A zero inverse norm (a zero row, or one whose norm overflows) scores -0, as its normalised copy did.
+        let (scaleA, scaleB) = (inverseNorms[Int(a)], inverseNorms[Int(b)])
+        if scaleA == 0 || scaleB == 0 { return -0.0 }
+        return -(dot * scaleA * scaleB)
     }
 
     /// From a query (normalised for COSINE) to row `id`.
@@ -396,7 +399,7 @@ public final class HNSWIndex: @unchecked Sendable {
         for c in sorted {
             if kept.count >= limit { break }
             var diverse = true
-            for i in kept.indices where rowDistance(c.id, kept[i].id) <= c.distance {
+            for i in kept.indices where !(rowDistance(c.id, kept[i].id) > c.distance) {
                 diverse = false
                 break
             }
