@@ -42,7 +42,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// One daemon per worker thread, and the context its connection callback receives.
     private var workers: [(daemon: OpaquePointer, slot: WorkerSlot)] = []
     /// Connections each worker holds: counted up when handed over, down when libmicrohttpd closes them.
-    let openConnections: Mutex<[Int]>
+    private let openConnections: Mutex<[Int]>
     /// A pipe whose write end wakes the accept thread to stop it.
     private var wakePipe: [Int32] = [-1, -1]
     private var acceptThread: pthread_t?

@@ -382,9 +382,7 @@ public final class HNSWIndex: @unchecked Sendable {
             setNeighbours(node, level: level, list)
             return
         }
-        var candidates: [(distance: Float, id: UInt32)] = withQuery(of: node) { base in
-            list.map { (distance: distance(base, $0), id: $0) } + [(distance: distance(base, neighbour), id: neighbour)]
-        }
+        var candidates = (list + [neighbour]).map { (distance: rowDistance(node, $0), id: $0) }
         candidates.sort { $0.distance < $1.distance }
         setNeighbours(node, level: level, selectNeighbours(candidates, max: limit).map(\.id))
     }
