@@ -161,7 +161,7 @@ extension BinaryIVFIndex: VectorSearchIndex {
         probe(first)
         // As in IVFIndex: a filter that leaves fewer than k rows in the nearest lists probes further ones.
         if allowed != nil {
-            probeFurther(lists: nlist, after: first, score: { distances[$0] }, while: { scan.top.distances.count < k }) { probe($0) }
+            probeFurther(lists: nlist, after: first, score: { distances[$0] }, while: { scan.top.count < k }) { probe($0) }
         }
         return scan.top.sorted().map { (distance: $0.distance, id: UInt32($0.id)) }
     }

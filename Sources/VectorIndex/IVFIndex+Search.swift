@@ -35,7 +35,7 @@ extension IVFIndex: VectorSearchIndex {
         // A filter (or deletes) can leave fewer than k rows in the probed lists while other lists hold more.
         if allowed != nil {
             probeFurther(lists: nlist, after: first, score: { ip ? -centroidScores[$0] : centroidScores[$0] },
-                         while: { scan.top.distances.count < k }) {
+                         while: { scan.top.count < k }) {
                 scanLists($0, query: query, centroidScores: centroidScores, allowed: allowed, into: &scan)
             }
         }
