@@ -38,22 +38,25 @@ public final class FileRegion: @unchecked Sendable {
     }
 
     /// `byteCount` bytes of aligned memory for the caller to fill. From 2 MiB up it is an anonymous mapping
-    /// aligned to 2 MiB and advised as huge pages: a scan streaming through an IVF index's lists then stays
-    /// within a few TLB entries, as a restarted server's file mapping does (measured 15-25% less CPU per
-    /// 768-d IVF_FLAT search than on 4 KiB pages).
+    /// aligned to 2 MiB and advised as huge pages, as a restarted server's file mapping is: an IVF scan
+    /// streaming through its lists, or a graph walk over 3 KiB rows, then misses the TLB far less (measured
+    /// on 100,000 x 768-d: 15-30% less CPU per IVF_FLAT search, 7-9% less per HNSW search, HNSW builds 17%
+    /// faster; no difference shown at 128-d).
     public init(byteCount: Int) {
         count = byteCount
         let huge = 2 << 20
         if byteCount >= huge {
-            let length = (byteCount + huge - 1) / huge * huge
-            // Over-map by one huge page and trim both ends, leaving a 2 MiB-aligned mapping.
+            let length = (byteCount + 4095) / 4096 * 4096
+            // Over-map by one huge page and trim both ends, leaving a 2 MiB-aligned start.
             if let raw = mmap(nil, length + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED {
                 let start = (Int(bitPattern: raw) + huge - 1) / huge * huge
                 let head = start - Int(bitPattern: raw)
                 if head > 0 { munmap(raw, head) }
                 let aligned = UnsafeMutableRawPointer(bitPattern: start)!
                 munmap(aligned + length, huge - head)
-                _ = madvise(aligned, length, MADV_HUGEPAGE)  // advice only: 4 KiB pages if refused
+                // Only whole huge pages: a partial last one would take 2 MiB for a few bytes. Advice only: the
+                // kernel gives 4 KiB pages if it has no huge ones.
+                _ = madvise(aligned, byteCount / huge * huge, MADV_HUGEPAGE)
                 base = aligned
                 mappedLength = length
                 return

@@ -44,20 +44,23 @@ public final class HNSWIndex: @unchecked Sendable {
     private var globalLock = pthread_mutex_t()
     private var concurrent = false
 
-    /// Keeps `vectors` and `level0` alive when they point into a saved file (nil: they were allocated here).
-    private let region: FileRegion?
+    /// Keeps `vectors` and `level0` alive: the memory they were built in, or the saved file they point into.
+    private let region: FileRegion
 
     public convenience init(dimension: Int, capacity: Int, m: Int, efConstruction: Int, metric: Metric, seed: UInt64 = 100) {
         let capacity = max(capacity, 1), maxM0 = 2 * max(m, 2)
-        let level0 = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity * (maxM0 + 1))
+        // Vectors then level-0 links in one region (huge pages when large, as a restarted server's mapped file).
+        let vectorBytes = (capacity * dimension * MemoryLayout<Float>.stride + 4095) / 4096 * 4096
+        let region = FileRegion(byteCount: vectorBytes + capacity * (maxM0 + 1) * MemoryLayout<UInt32>.stride)
+        let level0 = (region.base + vectorBytes).bindMemory(to: UInt32.self, capacity: capacity * (maxM0 + 1))
         level0.initialize(repeating: 0, count: capacity * (maxM0 + 1))
         self.init(dimension: dimension, capacity: capacity, m: m, efConstruction: efConstruction, metric: metric, seed: seed,
-                  vectors: .allocate(capacity: capacity * dimension), level0: level0, region: nil)
+                  vectors: region.base.bindMemory(to: Float.self, capacity: capacity * dimension), level0: level0, region: region)
     }
 
     /// A graph over given buffers: `capacity` rows of `dimension` floats and of `2m + 1` link slots.
     init(dimension: Int, capacity: Int, m: Int, efConstruction: Int, metric: Metric, seed: UInt64,
-         vectors: UnsafeMutablePointer<Float>, level0: UnsafeMutablePointer<UInt32>, region: FileRegion?) {
+         vectors: UnsafeMutablePointer<Float>, level0: UnsafeMutablePointer<UInt32>, region: FileRegion) {
         self.dimension = dimension
         self.capacity = max(capacity, 1)
         self.m = max(m, 2)
@@ -78,10 +81,6 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     deinit {
-        if region == nil {
-            vectors.deallocate()
-            level0.deallocate()
-        }
         for i in 0..<capacity { upperBlocks[i]?.deallocate() }
         upperBlocks.deallocate()
         inverseNorms?.deallocate()
