@@ -138,13 +138,20 @@ extension Engine {
 
     /// Whether an exact search over the `passing` rows of `count` costs less than the index search with the
     /// filter inside. With s the share that passes, the exact search reads s·count rows, while a graph walk
-    /// meets about ef/s nodes to find ef that pass: the exact search wins while passing² < 8·ef·count. The
-    /// factor is measured on the bench's 100,000-row HNSW graphs (ef 64, server CPU per query): at 128-d the
-    /// two met near 11% passing, at 768-d near 7% (5%: exact 1.9 ms against 3.3 ms; 10%: 3.4 ms against
-    /// 1.6 ms); 8 puts the switch at 7%. An IVF search reads its probed lists whatever passes, so there the
-    /// exact search is chosen below 5%, where it also makes the answer exact.
-    static func exactIsCheaper(passing: Int, of count: Int, ef: Int, graphs: [BuiltIndex]) -> Bool {
-        if graphs.allSatisfy({ $0.graph is HNSWIndex }) { return passing * passing < 8 * ef * count }
+    /// meets about ef/s nodes to find ef that pass: the exact search wins while passing² < K·ef·count. A row
+    /// read by the scan costs about its dimension, a node met by the walk a fixed part more (its links, its
+    /// visited tag, a heap push), so K = 3·(dim + 1000)/dim. Measured at stop 20 on the bench's
+    /// 100,000-row HNSW graphs (ef 64, server CPU per query, one client): at 128-d the two met between 10% and
+    /// 20% passing (10%: exact 341-404 µs against 506-512 µs; 20%: 456-628 against 288-323), at 768-d between
+    /// 5% and 10% (5%: 1.45-1.55 ms against 2.9-3.5 ms; 10%: 2.4 ms against 1.3-1.6 ms); K puts the switch
+    /// at 13% and 6.6%. An IVF search reads its probed lists whatever passes, so there the exact search is
+    /// chosen below 5%, where it also makes the answer exact.
+    static func exactIsCheaper(passing: Int, of count: Int, ef: Int, dimension: Int, graphs: [BuiltIndex]) -> Bool {
+        if graphs.allSatisfy({ $0.graph is HNSWIndex }) {
+            // Not measured below 128-d, where the fixed part would dominate: taken as at 128-d.
+            let dim = Double(max(dimension, 128))
+            return Double(passing) * Double(passing) * dim < 3 * (dim + 1000) * Double(ef) * Double(count)
+        }
         return passing * 20 < count
     }
 
@@ -214,7 +221,7 @@ extension Engine {
             // no deletes and no partition restriction, the mask is not even consulted.
             let passing = rows?.passing ?? segment.count
             let k = spec.offset + spec.limit, ef = max(spec.ef ?? 64, k)
-            if !Self.exactIsCheaper(passing: passing, of: segment.count, ef: ef, graphs: graphs) {
+            if !Self.exactIsCheaper(passing: passing, of: segment.count, ef: ef, dimension: graphs[0].graph.dimension, graphs: graphs) {
                 let parameters = SearchParameters(ef: ef, nprobe: spec.nprobe ?? 8, dropRatio: spec.dropRatio ?? 0)
                 var top = TopK(k: k, metric: metric)
                 for index in graphs {
