@@ -46,7 +46,8 @@ public final class FileRegion: @unchecked Sendable {
         count = byteCount
         let huge = 2 << 20
         if byteCount >= huge {
-            let length = (byteCount + 4095) / 4096 * 4096
+            let page = max(sysconf(Int32(_SC_PAGESIZE)), 4096)
+            let length = (byteCount + page - 1) / page * page
             // Over-map by one huge page and trim both ends, leaving a 2 MiB-aligned start.
             if let raw = mmap(nil, length + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED {
                 let start = (Int(bitPattern: raw) + huge - 1) / huge * huge
