@@ -176,10 +176,12 @@ public struct CompiledFilter: RowPredicate {
     /// `b` with the comparisons that a scalar index of `segment` can answer replaced by `.indexed` leaves.
     mutating func usingIndexes(_ b: BoundFilter, _ segment: Segment) -> BoundFilter {
         /// `path`: the JSON path the comparison reads, which must be the one the index keys (nil: the field).
-        func leaf(_ field: Int, path: [FilterExpression.PathComponent]? = nil, _ rows: (ScalarIndex) -> [Bool]?) -> BoundFilter {
+        /// `known`: the rows whose answer the mask gives (the rest are unknown); by default those with a key.
+        func leaf(_ field: Int, path: [FilterExpression.PathComponent]? = nil, known: (ScalarIndex) -> [Bool]? = { $0.known },
+                  _ rows: (ScalarIndex) -> [Bool]?) -> BoundFilter {
             guard let index = segment.scalarIndexes[field], index.jsonPath == path, let mask = rows(index) else { return b }
             masks.append(mask)
-            knownRows.append(index.known)
+            knownRows.append(known(index))
             return .indexed(slot: masks.count - 1, field: field, original: b)
         }
         func flipped(_ op: BinaryOperator) -> BinaryOperator {
@@ -209,6 +211,16 @@ public struct CompiledFilter: RowPredicate {
         case .compare(let op, .constant(let v), .jsonPath(.some(let f), let path)): return leaf(f, path: path) { $0.rows(flipped(op), v) }
         case .contains(let kind, .jsonPath(.some(let f), let path), let values):
             return leaf(f, path: path) { $0.rows(containing: values, all: kind != .any) }
+        // A JSON value of another type is in no list (false, not unknown); a missing or null one is unknown.
+        case .membership(.jsonPath(.some(let f), let path), let values, let negated):
+            return leaf(f, path: path, known: { $0.present }) { index in
+                guard let found = index.rows(in: values), let keyed = index.known else { return nil }
+                return zip(found, keyed).map { found, keyed in (keyed && found) != negated }
+            }
+        // `like` is unknown for anything but a string, which is what a VARCHAR index keys.
+        case .like(.jsonPath(.some(let f), let path), let pattern, let negated):
+            guard let prefix = pattern.literalPrefix else { return b }
+            return leaf(f, path: path) { $0.rows(withPrefix: prefix).map { negated ? $0.map(!) : $0 } }
         default: return b
         }
     }

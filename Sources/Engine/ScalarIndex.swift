@@ -29,6 +29,9 @@ final class ScalarIndex: Sendable {
     let jsonPath: [FilterExpression.PathComponent]?
     /// A JSON field: the covered rows that have a key (the rest are unknown to a comparison).
     let known: [Bool]?
+    /// A JSON field: the covered rows with a non-null value at the path, of any type (`in` is false, not
+    /// unknown, for a value of another type, as a scan finds it).
+    let present: [Bool]?
     let positions: [Int32]
 
     /// The type a JSON path index reads its values as.
@@ -84,7 +87,7 @@ final class ScalarIndex: Sendable {
         // Scalars: one key per row. Arrays and JSON: the keys gathered in `elements`, read through the same
         // accessors as scalars.
         var elements: [FieldValue] = []
-        var known: [Bool]?
+        var known: [Bool]?, present: [Bool]?
         switch column.field.dataType {
         case .array:
             type = column.field.elementType ?? .array
@@ -97,9 +100,10 @@ final class ScalarIndex: Sendable {
         case .json:
             guard let json else { return nil }
             type = json.type
-            var rows: [Int] = [], exact = true, flags = [Bool](repeating: false, count: count)
+            var rows: [Int] = [], exact = true, flags = [Bool](repeating: false, count: count), valued = flags
             for i in nonNull {
                 guard let v = column.jsons[i].at(json.path) else { continue }
+                if v != .null { valued[i] = true }
                 if json.array {
                     guard case .array(let items) = v else { continue }
                     for item in items {
@@ -118,6 +122,7 @@ final class ScalarIndex: Sendable {
             guard exact else { return nil }
             rowOfKey = rows
             known = flags
+            present = valued
         default:
             type = column.field.dataType
         }
@@ -178,6 +183,7 @@ final class ScalarIndex: Sendable {
         self.isArray = isArray
         jsonPath = json?.path
         self.known = known
+        self.present = present
         positions = order.map { Int32(rowOfKey[$0]) }
     }
 

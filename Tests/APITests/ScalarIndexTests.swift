@@ -10,8 +10,8 @@ struct ScalarIndexTests {
     /// after deletes and after a restart.
     @Test func indexedFiltersMatchScans() throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "1000", "--index-threads", "2"])
-        let fields = #"[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}},{"fieldName":"n","dataType":"Int64"},{"fieldName":"tag","dataType":"VarChar","elementTypeParams":{"max_length":20}},{"fieldName":"score","dataType":"Double","nullable":true},{"fieldName":"flag","dataType":"Bool"},{"fieldName":"f","dataType":"Float"},{"fieldName":"arr","dataType":"Array","elementDataType":"Int64","elementTypeParams":{"max_capacity":4}},{"fieldName":"meta","dataType":"JSON"}]"#
-        let scalar = #",{"fieldName":"n","indexType":"STL_SORT"},{"fieldName":"tag","indexType":"Trie"},{"fieldName":"score","indexType":"INVERTED"},{"fieldName":"flag","indexType":"BITMAP"},{"fieldName":"f","indexType":"INVERTED"},{"fieldName":"arr","indexType":"INVERTED"},{"fieldName":"meta","indexType":"INVERTED","params":{"json_path":"meta[\"p\"]","json_cast_type":"double"}}"#
+        let fields = #"[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}},{"fieldName":"n","dataType":"Int64"},{"fieldName":"tag","dataType":"VarChar","elementTypeParams":{"max_length":20}},{"fieldName":"score","dataType":"Double","nullable":true},{"fieldName":"flag","dataType":"Bool"},{"fieldName":"f","dataType":"Float"},{"fieldName":"arr","dataType":"Array","elementDataType":"Int64","elementTypeParams":{"max_capacity":4}},{"fieldName":"meta","dataType":"JSON"},{"fieldName":"doc","dataType":"JSON"}]"#
+        let scalar = #",{"fieldName":"n","indexType":"STL_SORT"},{"fieldName":"tag","indexType":"Trie"},{"fieldName":"score","indexType":"INVERTED"},{"fieldName":"flag","indexType":"BITMAP"},{"fieldName":"f","indexType":"INVERTED"},{"fieldName":"arr","indexType":"INVERTED"},{"fieldName":"meta","indexType":"INVERTED","params":{"json_path":"meta[\"p\"]","json_cast_type":"double"}},{"fieldName":"doc","indexType":"INVERTED","params":{"json_path":"doc[\"s\"]","json_cast_type":"VARCHAR"}}"#
         for (name, extra) in [("indexed", scalar), ("plain", "")] {
             #expect(try s.call("collections/create", #"{"collectionName":"\#(name)","schema":{"fields":\#(fields)},"indexParams":[{"fieldName":"v","indexType":"FLAT","metricType":"L2"}\#(extra)]}"#).code == 0)
         }
@@ -29,22 +29,34 @@ struct ScalarIndexTests {
             default: #"{"p":\#(Double(g.next() % 100) / 100)}"#
             }
         }
+        // A VARCHAR path: a string, a number, null, or nothing.
+        func doc() -> String {
+            switch g.next() % 8 {
+            case 0: "{}"
+            case 1: #"{"s":5}"#
+            case 2: #"{"s":null}"#
+            default: #"{"s":"\#(words[Int(g.next() % 10)])"}"#
+            }
+        }
         func insert(_ ids: Range<Int>) throws {
             let rows = ids.map { i in
                 let score = g.next() % 5 == 0 ? "null" : "\(Double(g.next() % 1000) / 1000)"
-                return #"{"id":\#(i),"v":[0,0],"n":\#(Int(g.next() % 100) - 20),"tag":"\#(words[Int(g.next() % 10)])\#(g.next() % 3 == 0 ? "x" : "")","score":\#(score),"flag":\#(g.next() % 2 == 0),"f":\#(Float(g.next() % 8) / 4),"arr":[\#((0..<g.next() % 4).map { _ in String(g.next() % 10) }.joined(separator: ","))],"meta":\#(meta())}"#
+                return #"{"id":\#(i),"v":[0,0],"n":\#(Int(g.next() % 100) - 20),"tag":"\#(words[Int(g.next() % 10)])\#(g.next() % 3 == 0 ? "x" : "")","score":\#(score),"flag":\#(g.next() % 2 == 0),"f":\#(Float(g.next() % 8) / 4),"arr":[\#((0..<g.next() % 4).map { _ in String(g.next() % 10) }.joined(separator: ","))],"meta":\#(meta()),"doc":\#(doc())}"#
             }.joined(separator: ",")
             for name in ["indexed", "plain"] { #expect(try s.call("entities/insert", #"{"collectionName":"\#(name)","data":[\#(rows)]}"#).code == 0) }
         }
         try insert(0..<3000)
-        for field in ["n", "tag", "score", "flag", "f", "arr", "meta"] { _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: field) }
+        for field in ["n", "tag", "score", "flag", "f", "arr", "meta", "doc"] { _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: field) }
         let filters = ["n == 5", "n != 5", "n < 10", "n <= 10", "n > 70", "n >= 70", "5 < n", "-3 >= n", "n in [1, 2, 3, 99]", "n not in [1, 2]",
                        "n < 2.5", "n > 1000", #"tag == \"abc\""#, #"tag != \"abc\""#, #"tag like \"ab%\""#, #"tag not like \"ab%\""#, #"tag like \"é%\""#,
                        #"tag > \"b\""#, #"tag in [\"b\", \"zz\"]"#, #"tag == \"\""#, "score <= 0.5", "score > 0.25 and score < 0.75", "score == 0.5",
                        "not (score < 0.5)", "score is null", "flag == true", "flag != false", "f == 0.5", "f >= 1",
                        #"(n < 50 or tag like \"b%\") and not flag"#, "n < 50 and score > 0.5",
                        "array_contains(arr, 3)", "array_contains_any(arr, [1, 9])", "array_contains_all(arr, [2, 5])", "not array_contains(arr, 0) and n > 0",
-                       #"meta[\"p\"] > 0.5"#, #"not (meta[\"p\"] < 0.3)"#, #"meta[\"p\"] == 0.25 or n == 3"#]
+                       #"meta[\"p\"] > 0.5"#, #"not (meta[\"p\"] < 0.3)"#, #"meta[\"p\"] == 0.25 or n == 3"#,
+                       #"meta[\"p\"] in [0.25, 0.5, 1]"#, #"meta[\"p\"] not in [0.25, 0.5]"#, #"not (meta[\"p\"] in [0.3]) and n > 0"#,
+                       #"doc[\"s\"] like \"ab%\""#, #"doc[\"s\"] not like \"ab%\""#, #"not (doc[\"s\"] like \"b%\")"#,
+                       #"doc[\"s\"] in [\"b\", \"zz\"]"#, #"doc[\"s\"] not in [\"b\"]"#, #"doc[\"s\"] == \"abc\""#, #"doc[\"s\"] > \"b\""#]
         func check(_ when: String) throws {
             for filter in filters {
                 var selected: [[Int64]] = []
@@ -69,7 +81,7 @@ struct ScalarIndexTests {
         #expect(try s.call("collections/flush", #"{"collectionName":"indexed"}"#).code == 0)
         _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: "n")
         try s.restart()
-        for field in ["n", "tag", "score", "flag", "f", "arr", "meta"] { _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: field) }
+        for field in ["n", "tag", "score", "flag", "f", "arr", "meta", "doc"] { _ = try IndexEngineTests.waitIndexed(s, collection: "indexed", index: field) }
         try check("after a restart")
     }
 }

@@ -199,10 +199,14 @@ extension CompiledFilter {
     }
 
     @Test(arguments: [
-        ("j[\"k\"]", "DOUBLE", ["j[\"k\"] > 1", "j[\"k\"] <= 0.5", "j[\"k\"] == 2", "j[\"k\"] != 2", "not (j[\"k\"] < 1)", "1.25 < j[\"k\"]", "j[\"k\"] >= 0 or j[\"k\"] == \"s1\""],
-         ["j[\"k\"] == \"s1\"", "j[\"k\"] in [1, 2]", "j[\"inner\"][\"k\"] > 1"]),
-        ("j[\"k\"]", "VARCHAR", ["j[\"k\"] == \"s1\"", "j[\"k\"] > \"s0\"", "not (j[\"k\"] != \"s2\")"], ["j[\"k\"] > 1", "j[\"k\"] like \"s%\""]),
-        ("j[\"k\"]", "BOOL", ["j[\"k\"] == true", "not (j[\"k\"] == false)"], ["j[\"k\"] > false", "j[\"k\"] == 1"]),
+        ("j[\"k\"]", "DOUBLE", ["j[\"k\"] > 1", "j[\"k\"] <= 0.5", "j[\"k\"] == 2", "j[\"k\"] != 2", "not (j[\"k\"] < 1)", "1.25 < j[\"k\"]", "j[\"k\"] >= 0 or j[\"k\"] == \"s1\"",
+                                  "j[\"k\"] in [1, 2]", "j[\"k\"] not in [2]", "not (j[\"k\"] in [1, 0.5])"],
+         ["j[\"k\"] == \"s1\"", "j[\"k\"] in [1, \"s1\"]", "j[\"inner\"][\"k\"] > 1"]),
+        ("j[\"k\"]", "VARCHAR", ["j[\"k\"] == \"s1\"", "j[\"k\"] > \"s0\"", "not (j[\"k\"] != \"s2\")", "j[\"k\"] like \"s%\"", "j[\"k\"] not like \"s1%\"",
+                                   "not (j[\"k\"] like \"s2%\")", "j[\"k\"] in [\"s1\", \"s2\"]", "j[\"k\"] not in [\"s1\"]"],
+         ["j[\"k\"] > 1", "j[\"k\"] like \"%1\"", "j[\"k\"] like \"s2\"", "j[\"k\"] in [\"s1\", 1]"]),
+        ("j[\"k\"]", "BOOL", ["j[\"k\"] == true", "not (j[\"k\"] == false)", "j[\"k\"] in [true]", "j[\"k\"] not in [false]"],
+         ["j[\"k\"] > false", "j[\"k\"] == 1"]),
         ("j[\"tags\"]", "ARRAY_DOUBLE", ["json_contains(j[\"tags\"], 3)", "json_contains_any(j[\"tags\"], [1, 4])", "json_contains_all(j[\"tags\"], [0, 1])",
                                           "not json_contains(j[\"tags\"], 2)"],
          ["json_contains(j[\"tags\"], \"a\")", "json_contains_all(j[\"tags\"], [])", "j[\"tags\"] == 1"]),
