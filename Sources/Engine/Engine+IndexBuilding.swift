@@ -225,22 +225,14 @@ extension Engine {
         let operation = (try? storage.read { try $0.get(.meta, Array("opnum".utf8)) }) ?? nil
         payload.append(contentsOf: operation ?? [UInt8](repeating: 0, count: 8))
         built.rowIDs.withUnsafeBytes { payload.append(contentsOf: $0) }
-        let bytes = built.graph.serialized(payload: payload)
         do {
             try Self.makeDirectories(directory)
             let path = "\(directory)/\(first)-\(last).index"
             let temporary = path + ".tmp"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw SwiftvecError(.serviceInternal, "cannot write \(temporary)") }
-            var written = 0
-            let ok = bytes.withUnsafeBytes { raw -> Bool in
-                while written < raw.count {
-                    let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                    if n <= 0 { return false }
-                    written += n
-                }
-                return fsync(fd) == 0
-            }
+            // Streamed from the index's own memory: no copy of it is made.
+            let ok = built.graph.write(payload: payload, to: fd) && fsync(fd) == 0
             Glibc.close(fd)
             guard ok, rename(temporary, path) == 0 else {
                 unlink(temporary)

@@ -177,6 +177,17 @@ extension BinaryIVFIndex {
 
     public func serialized(payload: [UInt8]) -> [UInt8] {
         var w = IndexWriter(magic: Self.magic)
+        encode(payload, into: &w)
+        return w.finished()
+    }
+
+    public func write(payload: [UInt8], to fd: Int32) -> Bool {
+        var w = IndexWriter(magic: Self.magic, fd: fd)
+        encode(payload, into: &w)
+        return w.finish()
+    }
+
+    private func encode(_ payload: [UInt8], into w: inout IndexWriter) {
         w.u32(1)
         w.u8(UInt8(Metric.allCases.firstIndex(of: metric)!))
         w.u32(dimension); w.u32(nlist); w.u32(count)
@@ -186,7 +197,6 @@ extension BinaryIVFIndex {
             w.array(listIDs[list])
             w.raw(codes[list])
         }
-        return w.finished()
     }
 
     /// An index and its payload; nil if the bytes are damaged or inconsistent (every id exactly once).

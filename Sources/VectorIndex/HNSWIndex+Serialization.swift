@@ -15,6 +15,18 @@ extension HNSWIndex {
     /// The graph and `payload` (bytes the caller wants stored with it, e.g. row ids) as one buffer.
     public func serialized(payload: [UInt8]) -> [UInt8] {
         var w = IndexWriter(magic: Self.magic)
+        encode(payload, into: &w)
+        return w.finished()
+    }
+
+    public func write(payload: [UInt8], to fd: Int32) -> Bool {
+        var w = IndexWriter(magic: Self.magic, fd: fd)
+        encode(payload, into: &w)
+        return w.finish()
+    }
+
+    private func encode(_ payload: [UInt8], into w: inout IndexWriter) {
+        let state = self.state  // a snapshot: computed, with the upper levels' links copied out
         w.u32(Int(Self.formatVersion))
         w.u8(UInt8(Metric.allCases.firstIndex(of: metric)!))
         w.u32(dimension); w.u32(m); w.u32(efConstruction); w.u32(count)
@@ -26,7 +38,6 @@ extension HNSWIndex {
         w.raw(UnsafeRawBufferPointer(start: state.level0, count: count * (maxM0 + 1) * 4))
         w.align(Self.sectionAlignment)
         w.raw(UnsafeRawBufferPointer(start: state.vectors, count: count * dimension * 4))
-        return w.finished()
     }
 
     /// `deserialize(_:)` over a copy of `bytes`.
@@ -72,18 +83,8 @@ extension HNSWIndex {
     }
 
     static func fnv1a(_ raw: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        // Eight bytes at a time, then the tail: the checksum must not be the slow part of a restart.
-        var i = 0
-        let n = raw.count
-        while i + 8 <= n {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100_0000_01b3
-            i += 8
-        }
-        while i < n {
-            h = (h ^ UInt64(raw[i])) &* 0x100_0000_01b3
-            i += 1
-        }
-        return h
+        var sum = FNV1a()
+        sum.update(raw)
+        return sum.value
     }
 }

@@ -14,6 +14,17 @@ extension IVFIndex {
 
     public func serialized(payload: [UInt8]) -> [UInt8] {
         var w = IndexWriter(magic: Self.magic)
+        encode(payload, into: &w)
+        return w.finished()
+    }
+
+    public func write(payload: [UInt8], to fd: Int32) -> Bool {
+        var w = IndexWriter(magic: Self.magic, fd: fd)
+        encode(payload, into: &w)
+        return w.finish()
+    }
+
+    private func encode(_ payload: [UInt8], into w: inout IndexWriter) {
         w.u32(Self.formatVersion)
         w.u8(UInt8(Metric.allCases.firstIndex(of: metric)!))
         switch encoding {
@@ -29,7 +40,6 @@ extension IVFIndex {
         w.raw(inverseNorms)
         w.align(HNSWIndex.sectionAlignment)
         w.raw(UnsafeRawBufferPointer(start: codes, count: count * codeSize))
-        return w.finished()
     }
 
     /// An index from `serialized` output and its payload; nil if the bytes are truncated, damaged, of another

@@ -1,27 +1,120 @@
-/// Little-endian writing of an index file's fields, ending with the FNV-1a checksum the formats share.
+import Glibc
+
+/// FNV-1a over 64-bit words (eight bytes at a time, then the tail byte by byte), fed in pieces of any size:
+/// bytes short of a word wait for the next piece, so the sum is the same however the input is cut.
+struct FNV1a {
+    private var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var pending: UInt64 = 0
+    private var pendingCount = 0
+
+    mutating func update(_ raw: UnsafeRawBufferPointer) {
+        var i = 0
+        let n = raw.count
+        while pendingCount > 0 && i < n {
+            pending |= UInt64(raw[i]) << (8 * UInt64(pendingCount))
+            pendingCount += 1
+            i += 1
+            if pendingCount == 8 {
+                h = (h ^ pending) &* 0x100_0000_01b3
+                pending = 0
+                pendingCount = 0
+            }
+        }
+        while i + 8 <= n {
+            h = (h ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))) &* 0x100_0000_01b3
+            i += 8
+        }
+        while i < n {
+            pending |= UInt64(raw[i]) << (8 * UInt64(pendingCount))
+            pendingCount += 1
+            i += 1
+        }
+    }
+
+    /// The sum of everything fed so far (the last bytes short of a word taken one by one).
+    var value: UInt64 {
+        var h = h
+        for k in 0..<pendingCount { h = (h ^ ((pending >> (8 * UInt64(k))) & 0xff)) &* 0x100_0000_01b3 }
+        return h
+    }
+}
+
+/// Little-endian writing of an index file's fields, ending with the FNV-1a checksum the formats share: into
+/// memory, or straight to a file. A file is written through a 1 MiB buffer, and large sections (vectors,
+/// links, lists) directly from where the index holds them, so saving an index never holds a copy of it (it
+/// used to build the whole file in memory and copy it once more to append the checksum: twice the index's
+/// size at the peak of a build).
 struct IndexWriter {
-    private(set) var bytes: [UInt8]
+    private var bytes: [UInt8]
+    /// -1: in memory.
+    private let fd: Int32
+    private var checksum = FNV1a()
+    /// Bytes written so far (sections are aligned relative to the start of the file).
+    private(set) var count = 0
+    private var failed = false
+    private static let chunk = 1 << 20
 
-    init(magic: [UInt8]) { bytes = magic }
+    init(magic: [UInt8], fd: Int32 = -1) {
+        self.fd = fd
+        bytes = []
+        if fd >= 0 { bytes.reserveCapacity(Self.chunk) }
+        magic.withUnsafeBytes { emit($0) }
+    }
 
-    mutating func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func raw<T: BitwiseCopyable>(_ items: [T]) { items.withUnsafeBytes { bytes.append(contentsOf: $0) } }
-    mutating func raw(_ buffer: UnsafeRawBufferPointer) { bytes.append(contentsOf: buffer) }
+    mutating func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { emit($0) } }
+    mutating func u8(_ v: UInt8) { withUnsafeBytes(of: v) { emit($0) } }
+    mutating func raw<T: BitwiseCopyable>(_ items: [T]) { items.withUnsafeBytes { emit($0) } }
+    mutating func raw(_ buffer: UnsafeRawBufferPointer) { emit(buffer) }
     /// Zeros up to the next multiple of `alignment` (a section a mapped file is used from in place).
-    mutating func align(_ alignment: Int) { bytes.append(contentsOf: repeatElement(0, count: (alignment - bytes.count % alignment) % alignment)) }
+    mutating func align(_ alignment: Int) {
+        let zeros = [UInt8](repeating: 0, count: (alignment - count % alignment) % alignment)
+        zeros.withUnsafeBytes { emit($0) }
+    }
     /// A count, then the items.
     mutating func array<T: BitwiseCopyable>(_ items: [T]) {
         u32(items.count)
         raw(items)
     }
 
-    /// The bytes with their checksum appended.
-    func finished() -> [UInt8] {
-        var out = bytes
-        let checksum = bytes.withUnsafeBytes { HNSWIndex.fnv1a($0) }
-        withUnsafeBytes(of: checksum.littleEndian) { out.append(contentsOf: $0) }
-        return out
+    private mutating func emit(_ raw: UnsafeRawBufferPointer) {
+        guard !raw.isEmpty else { return }
+        checksum.update(raw)
+        count += raw.count
+        guard fd >= 0 else {
+            bytes.append(contentsOf: raw)
+            return
+        }
+        if bytes.count + raw.count > Self.chunk { flush() }
+        if raw.count >= Self.chunk { writeAll(raw) } else { bytes.append(contentsOf: raw) }
+    }
+
+    private mutating func flush() {
+        bytes.withUnsafeBytes { writeAll($0) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func writeAll(_ raw: UnsafeRawBufferPointer) {
+        var written = 0
+        while !failed && written < raw.count {
+            let n = write(fd, raw.baseAddress! + written, raw.count - written)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { failed = true } else { written += n }
+        }
+    }
+
+    /// In memory: the bytes with their checksum appended.
+    mutating func finished() -> [UInt8] {
+        precondition(fd < 0, "finished() is for a writer in memory")
+        withUnsafeBytes(of: checksum.value.littleEndian) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// To a file: appends the checksum and writes what is buffered; false if a write failed.
+    mutating func finish() -> Bool {
+        precondition(fd >= 0, "finish() is for a writer to a file")
+        withUnsafeBytes(of: checksum.value.littleEndian) { bytes.append(contentsOf: $0) }
+        flush()
+        return !failed
     }
 }
 

@@ -97,6 +97,17 @@ extension SparseInvertedIndex {
 
     public func serialized(payload: [UInt8]) -> [UInt8] {
         var w = IndexWriter(magic: Self.magic)
+        encode(payload, into: &w)
+        return w.finished()
+    }
+
+    public func write(payload: [UInt8], to fd: Int32) -> Bool {
+        var w = IndexWriter(magic: Self.magic, fd: fd)
+        encode(payload, into: &w)
+        return w.finish()
+    }
+
+    private func encode(_ payload: [UInt8], into w: inout IndexWriter) {
         w.u32(1)
         w.u32(count)
         w.u32(Int(dropRatioBuild.bitPattern))
@@ -105,7 +116,6 @@ extension SparseInvertedIndex {
         w.array(starts.map { UInt64($0) })
         w.array(ids)
         w.array(values)
-        return w.finished()
     }
 
     /// An index and its payload; nil if the bytes are damaged or inconsistent (lists in bounds and ordered,

@@ -23,7 +23,11 @@ public protocol VectorSearchIndex: AnyObject, Sendable {
     func search(_ query: IndexQuery, k: Int, parameters: SearchParameters, allowed: ((UInt32) -> Bool)?) -> [(distance: Float, id: UInt32)]
     /// The distance reported to clients for an internal one.
     func reported(_ value: Float) -> Float
+    /// The index file's bytes, `payload` (the caller's own data) inside.
     func serialized(payload: [UInt8]) -> [UInt8]
+    /// The same bytes written to `fd` as they are produced, with no copy of the index in memory; false if
+    /// a write failed.
+    func write(payload: [UInt8], to fd: Int32) -> Bool
     /// The rows the index keeps exactly as its build was given them (float32), if it keeps them.
     var heldRows: HeldRows? { get }
 }
