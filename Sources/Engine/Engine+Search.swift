@@ -146,10 +146,10 @@ extension Engine {
     /// 5% and 10% (5%: 1.45-1.55 ms against 2.9-3.5 ms; 10%: 2.4 ms against 1.3-1.6 ms); K puts the switch
     /// at 13% and 6.6%. An IVF search reads its probed lists whatever passes, so there the exact search is
     /// chosen below 5%, where it also makes the answer exact.
-    static func exactIsCheaper(passing: Int, of count: Int, ef: Int, dimension: Int, graphs: [BuiltIndex]) -> Bool {
+    static func exactIsCheaper(passing: Int, of count: Int, ef: Int, graphs: [BuiltIndex]) -> Bool {
         if graphs.allSatisfy({ $0.graph is HNSWIndex }) {
             // Not measured below 128-d, where the fixed part would dominate: taken as at 128-d.
-            let dim = Double(max(dimension, 128))
+            let dim = Double(max(graphs.first?.graph.dimension ?? 0, 128))
             return Double(passing) * Double(passing) * dim < 3 * (dim + 1000) * Double(ef) * Double(count)
         }
         return passing * 20 < count
@@ -221,7 +221,7 @@ extension Engine {
             // no deletes and no partition restriction, the mask is not even consulted.
             let passing = rows?.passing ?? segment.count
             let k = spec.offset + spec.limit, ef = max(spec.ef ?? 64, k)
-            if !Self.exactIsCheaper(passing: passing, of: segment.count, ef: ef, dimension: graphs[0].graph.dimension, graphs: graphs) {
+            if !Self.exactIsCheaper(passing: passing, of: segment.count, ef: ef, graphs: graphs) {
                 let parameters = SearchParameters(ef: ef, nprobe: spec.nprobe ?? 8, dropRatio: spec.dropRatio ?? 0)
                 var top = TopK(k: k, metric: metric)
                 for index in graphs {

@@ -175,17 +175,9 @@ extension BinaryIVFIndex: VectorSearchIndex {
 extension BinaryIVFIndex {
     public static let magic: [UInt8] = Array("SVBIVF01".utf8)
 
-    public func serialized(payload: [UInt8]) -> [UInt8] {
-        var w = IndexWriter(magic: Self.magic)
-        encode(payload, into: &w)
-        return w.finished()
-    }
+    public func serialized(payload: [UInt8]) -> [UInt8] { IndexWriter.bytes(magic: Self.magic) { encode(payload, into: &$0) } }
 
-    public func write(payload: [UInt8], to fd: Int32) -> Bool {
-        var w = IndexWriter(magic: Self.magic, fd: fd)
-        encode(payload, into: &w)
-        return w.finish()
-    }
+    public func write(payload: [UInt8], to fd: Int32) -> Bool { IndexWriter.stream(magic: Self.magic, to: fd) { encode(payload, into: &$0) } }
 
     private func encode(_ payload: [UInt8], into w: inout IndexWriter) {
         w.u32(1)

@@ -13,17 +13,9 @@ extension HNSWIndex {
     static let sectionAlignment = 64
 
     /// The graph and `payload` (bytes the caller wants stored with it, e.g. row ids) as one buffer.
-    public func serialized(payload: [UInt8]) -> [UInt8] {
-        var w = IndexWriter(magic: Self.magic)
-        encode(payload, into: &w)
-        return w.finished()
-    }
+    public func serialized(payload: [UInt8]) -> [UInt8] { IndexWriter.bytes(magic: Self.magic) { encode(payload, into: &$0) } }
 
-    public func write(payload: [UInt8], to fd: Int32) -> Bool {
-        var w = IndexWriter(magic: Self.magic, fd: fd)
-        encode(payload, into: &w)
-        return w.finish()
-    }
+    public func write(payload: [UInt8], to fd: Int32) -> Bool { IndexWriter.stream(magic: Self.magic, to: fd) { encode(payload, into: &$0) } }
 
     private func encode(_ payload: [UInt8], into w: inout IndexWriter) {
         let state = self.state  // a snapshot: computed, with the upper levels' links copied out

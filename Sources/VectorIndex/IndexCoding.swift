@@ -102,15 +102,30 @@ struct IndexWriter {
         }
     }
 
+    /// The file `encode` writes after `magic`, in memory (each index type's `serialized(payload:)`).
+    static func bytes(magic: [UInt8], _ encode: (inout IndexWriter) -> Void) -> [UInt8] {
+        var w = IndexWriter(magic: magic)
+        encode(&w)
+        return w.finished()
+    }
+
+    /// The same file written to `fd` as it is produced (each index type's `write(payload:to:)`); false if a
+    /// write failed.
+    static func stream(magic: [UInt8], to fd: Int32, _ encode: (inout IndexWriter) -> Void) -> Bool {
+        var w = IndexWriter(magic: magic, fd: fd)
+        encode(&w)
+        return w.finish()
+    }
+
     /// In memory: the bytes with their checksum appended.
-    mutating func finished() -> [UInt8] {
+    private mutating func finished() -> [UInt8] {
         precondition(fd < 0, "finished() is for a writer in memory")
         withUnsafeBytes(of: checksum.value.littleEndian) { bytes.append(contentsOf: $0) }
         return bytes
     }
 
     /// To a file: appends the checksum and writes what is buffered; false if a write failed.
-    mutating func finish() -> Bool {
+    private mutating func finish() -> Bool {
         precondition(fd >= 0, "finish() is for a writer to a file")
         withUnsafeBytes(of: checksum.value.littleEndian) { bytes.append(contentsOf: $0) }
         flush()

@@ -12,7 +12,7 @@ import VectorIndex
     }
 
     static func exact(_ percent: Double, dim: Int, ef: Int = 64, rows: Int = 100_000) -> Bool {
-        Engine.exactIsCheaper(passing: Int(percent / 100 * Double(rows)), of: rows, ef: ef, dimension: dim, graphs: graphs(dim))
+        Engine.exactIsCheaper(passing: Int(percent / 100 * Double(rows)), of: rows, ef: ef, graphs: graphs(dim))
     }
 
     @Test func switchFollowsTheDimension() {
@@ -28,7 +28,7 @@ import VectorIndex
 
     @Test func ivfSwitchesBelowFivePercent() {
         let ivf = [BuiltIndex(field: "v", graph: IVFIndex(dimension: 8, nlist: 4, metric: .l2), positions: [], rowIDs: [])]
-        #expect(Engine.exactIsCheaper(passing: 4_999, of: 100_000, ef: 64, dimension: 8, graphs: ivf))
-        #expect(!Engine.exactIsCheaper(passing: 5_000, of: 100_000, ef: 64, dimension: 8, graphs: ivf))
+        #expect(Engine.exactIsCheaper(passing: 4_999, of: 100_000, ef: 64, graphs: ivf))
+        #expect(!Engine.exactIsCheaper(passing: 5_000, of: 100_000, ef: 64, graphs: ivf))
     }
 }
