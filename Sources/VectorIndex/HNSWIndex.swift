@@ -170,6 +170,14 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Links node `id` (vector and level already in place) into the graph.
     private func insert(_ id: UInt32) {
         let level = Int(levels[Int(id)])
+        // The node's own lock is held until it is linked on every level, as hnswlib does. Once its upper
+        // levels are linked other threads can reach it there; without the lock they descended through its
+        // still empty lower lists and linked their own node to it alone. Such nodes were unreachable: 19 of
+        // 30,000 8-d rows missed themselves at ef 64 after a 2-thread build, 2 after a 1-thread one (now 2
+        // and 2). No deadlock: a thread only expands nodes already linked on the level it walks, and those
+        // are further on in their insertion than it is.
+        lockNode(id)
+        defer { unlockNode(id) }
         pthread_mutex_lock(&globalLock)
         let top = maxLevel
         let entry = entryPoint
@@ -195,20 +203,8 @@ public final class HNSWIndex: @unchecked Sendable {
         for l in stride(from: min(level, top), through: 0, by: -1) {
             let candidates = searchLayer(q, entry: current, entryDistance: currentDistance, ef: efConstruction, level: l, allowed: nil)
             let selected = selectNeighbours(candidates.filter { $0.id != id }, max: m)
-            // Other threads may already have linked to this node while it was being inserted: merge their
-            // links with the selection rather than overwrite them (an overwritten link can orphan a node).
-            lockNode(id)
-            let limit = l == 0 ? maxM0 : m
-            var merged = selected
-            for existing in neighboursUnlocked(id, level: l) where !merged.contains(where: { $0.id == existing }) {
-                merged.append((distance(q, existing), existing))
-            }
-            if merged.count > limit {
-                merged.sort { $0.distance < $1.distance }
-                merged = selectNeighbours(merged, max: limit)
-            }
-            setNeighbours(id, level: l, merged.map(\.id))
-            unlockNode(id)
+            // The node's lock is held (see `insert`): no other thread has linked to it on this level yet.
+            setNeighbours(id, level: l, selected.map(\.id))
             for s in selected { connect(s.id, to: id, level: l) }
             if let best = candidates.first(where: { $0.id != id }) {
                 current = best.id
