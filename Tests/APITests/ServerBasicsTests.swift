@@ -68,6 +68,17 @@ struct ServerBasicsTests {
         return result
     }
 
+    /// How many file descriptors the process has open.
+    static func openDescriptors(pid: pid_t) -> Int {
+        guard let dir = opendir("/proc/\(pid)/fd") else { return 0 }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            if entry.pointee.d_name.0 != CChar(UInt8(ascii: ".")) { count += 1 }
+        }
+        return count
+    }
+
     /// Each worker's share of the CPU the workers spent while `work` ran.
     static func workerShares(pid: pid_t, _ work: () throws -> Void) rethrows -> [Double] {
         let before = workerCPU(pid: pid)
@@ -97,9 +108,16 @@ struct ServerBasicsTests {
 
         // b's worker holds nothing once b is gone, so the next connection goes there, not next to a. The
         // worker learns of the close when it next runs, which a loaded machine (the whole suite at once) can
-        // delay: 300 ms once was not enough there, so the test waits 1.5 s.
+        // delay: a fixed wait of 300 ms, then of 1.5 s, was once not enough there (CI). So the test waits
+        // until the server has closed its end of b, which libmicrohttpd does after reporting the close.
+        let open = Self.openDescriptors(pid: server.pid)
         b.disconnect()
-        usleep(1_500_000)
+        var waited = 0
+        while Self.openDescriptors(pid: server.pid) >= open && waited < 600 {
+            usleep(50_000)
+            waited += 1
+        }
+        #expect(Self.openDescriptors(pid: server.pid) < open, "the server still holds the closed connection after 30 s")
         let c = server.client()
         #expect(try c.request("GET", "/healthz").status == 200)
         let after = try Self.workerShares(pid: server.pid) { try alternate(a, c) }
