@@ -57,8 +57,15 @@ extension Engine {
                 try perform { txn in
                     let data = try self.buildData(c, txn: txn.reader)
                     return { [self] in
-                        removeSavedIndexes(c.id)
-                        loaded.withLock { $0[c.id] = data }
+                        // Swapped first, so that a build over the old rows that saves after this sees the swap
+                        // and removes its own file (see `install`); and only over the rows it read, so that a
+                        // release (or a reload) since then keeps its own.
+                        let swapped = loaded.withLock {
+                            guard $0[c.id] === current else { return false }
+                            $0[c.id] = data
+                            return true
+                        }
+                        if swapped { removeSavedIndexes(c.id) }
                     }
                 }
                 scheduleBuilds(c.id, force: true)

@@ -60,6 +60,8 @@ extension Engine {
             }
             guard let job else { continue }
             builder.submit { [self] in
+                // Rows replaced while the job waited (a compaction, a release and reload) need no build.
+                guard loadedData(c.id) === data else { return abandonBuild(data, field: field.name) }
                 if scalar {
                     buildScalar(data, collection: c, field: field, definition: definition, rows: job.end)
                 } else {
@@ -177,6 +179,14 @@ extension Engine {
         return index
     }
 
+    /// Ends a build whose result belongs to nobody (the rows were replaced or the index dropped).
+    private func abandonBuild(_ data: CollectionData, field: String) {
+        data.writeIndexes { _, state in
+            state.building[field] = nil
+            state.flushRequested.remove(field)
+        }
+    }
+
     /// Installs a graph built over `range`, unless the collection or the index changed meanwhile.
     private func install(_ graph: any VectorSearchIndex, _ data: CollectionData, collection c: CollectionInfo, field: FieldSchema,
                          definition: IndexDefinition, range: Range<Int>) {
@@ -184,17 +194,19 @@ extension Engine {
         let built = BuiltIndex(field: field.name, graph: graph, positions: range.map { Int32($0) }, rowIDs: rowIDs)
         // The graph holds these rows now: once checked (under the shared lock), the column drops its copy.
         let part = BorrowedRows(built, covering: range).flatMap { part in data.read { $0.holdsSameRows(part, field: field.name) } ? part : nil }
-        // The collection may have been released, reloaded or dropped, or the index dropped, while this
-        // built: then the result belongs to nobody and is neither saved nor installed.
-        guard loadedData(c.id) === data,
-              snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) == true else {
-            data.writeIndexes { _, state in
-                state.building[field.name] = nil
-                state.flushRequested.remove(field.name)
-            }
-            return
+        // The collection may have been released, reloaded, compacted or dropped, or the index dropped, while
+        // this built: then the result belongs to nobody and is neither saved nor installed.
+        let current = { [self] in
+            loadedData(c.id) === data
+                && snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) == true
         }
-        save(built, collection: c.id, definition: definition)
+        let saved = current() ? save(built, collection: c.id, definition: definition) : nil
+        // Checked again once the file is in place, since saving takes a while. A change that comes later
+        // removes the saved files itself after taking effect, so a stale file cannot outlive both.
+        guard current() else {
+            if let saved { unlink(saved) }
+            return abandonBuild(data, field: field.name)
+        }
         let flushPending = data.writeIndexes { segment, state in
             if let part { segment.borrow(part, field: field.name) }
             state.built[field.name, default: []].append(built)
@@ -214,10 +226,11 @@ extension Engine {
         "\(dataDirectory)/indexes/\(collection)" + (field.map { "/\($0)" } ?? "")
     }
 
-    /// Writes a built graph next to the data: temporary file, fsync, rename. A failure only costs a
-    /// rebuild after the next restart, so it is logged, not reported.
-    private func save(_ built: BuiltIndex, collection: Int64, definition: IndexDefinition) {
-        guard let first = built.rowIDs.first, let last = built.rowIDs.last else { return }
+    /// Writes a built graph next to the data: temporary file, fsync, rename; returns the file's path. A
+    /// failure only costs a rebuild after the next restart, so it is logged, not reported.
+    private func save(_ built: BuiltIndex, collection: Int64, definition: IndexDefinition) -> String? {
+        guard let first = built.rowIDs.first, let last = built.rowIDs.last else { return nil }
+        Self.testPause("SAVE")
         let directory = indexDirectory(collection, field: built.field)
         var payload: [UInt8] = []
         withUnsafeBytes(of: IndexFileHeader.version) { payload.append(contentsOf: $0) }
@@ -228,7 +241,8 @@ extension Engine {
         do {
             try Self.makeDirectories(directory)
             let path = "\(directory)/\(first)-\(last).index"
-            let temporary = path + ".tmp"
+            // A name of its own: a stale build of the same rows may be saving at the same time.
+            let temporary = path + ".\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw SwiftvecError(.serviceInternal, "cannot write \(temporary)") }
             // Streamed from the index's own memory: no copy of it is made.
@@ -238,8 +252,10 @@ extension Engine {
                 unlink(temporary)
                 throw SwiftvecError(.serviceInternal, "cannot write \(path): \(String(cString: strerror(errno)))")
             }
+            return path
         } catch {
             logger.warning("index not saved; it will be rebuilt after a restart", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 

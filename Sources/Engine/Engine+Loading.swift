@@ -58,7 +58,11 @@ extension Engine {
                 let data = try self.buildData(c, txn: txn.reader)
                 // Saved indexes go into the new data before anyone can see it, so no build can race them.
                 self.restoreIndexes(c, data, saved: saved)
-                return { [self] in loaded.withLock { $0[c.id] = $0[c.id] ?? data } }
+                return { [self] in
+                    // A release committed since the load began leaves the rows out of memory.
+                    guard snapshot.collections[c.id]?.isLoaded == true else { return }
+                    loaded.withLock { $0[c.id] = $0[c.id] ?? data }
+                }
             }
             releaseTransientMemory()
             scheduleBuilds(c.id)
@@ -133,10 +137,11 @@ extension Engine {
         _ = malloc_trim(0)
     }
 
-    /// A failpoint for the tests: `SWIFTVEC_TEST_LOAD_PAUSE_MS` holds every background load that long after
-    /// its snapshot is taken, so that a test can write during a load deterministically.
-    private static func testPause() {
-        guard let text = getenv("SWIFTVEC_TEST_LOAD_PAUSE_MS").map({ String(cString: $0) }), let ms = UInt32(text) else { return }
+    /// Failpoints for the tests, so that a test can act inside a window deterministically:
+    /// `SWIFTVEC_TEST_LOAD_PAUSE_MS` holds every background load that long after its snapshot is taken,
+    /// `SWIFTVEC_TEST_SAVE_PAUSE_MS` every index save before it writes anything.
+    static func testPause(_ point: String = "LOAD") {
+        guard let text = getenv("SWIFTVEC_TEST_\(point)_PAUSE_MS").map({ String(cString: $0) }), let ms = UInt32(text) else { return }
         usleep(ms * 1000)
     }
 

@@ -27,6 +27,11 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// the process's resident memory. Harmless to LMDB, whose map is read-only and file-backed (MADV_DONTNEED
     /// on a shared file mapping drops page-table entries, never data).
     public func releaseMappedPages() {
+        // The gate keeps the map where it is until the advice is given: growing the map moves it, and the
+        // old range may then hold other memory (a graph being built), which MADV_DONTNEED would zero.
+        gate.lockShared()
+        defer { gate.unlock() }
+        guard !closed else { return }
         // LMDB does not tell where it mapped the file (`me_mapaddr` is only set for fixed maps): the process's
         // own map list does.
         guard let maps = fopen("/proc/self/maps", "r") else { return }

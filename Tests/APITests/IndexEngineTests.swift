@@ -373,6 +373,36 @@ struct IndexEngineTests {
         }
     }
 
+    /// A build whose index is dropped while it saves its file leaves no file behind. Before, a save that began
+    /// before the drop wrote its file after the drop had cleared the directory, and the next load took that
+    /// old graph (M 8 here) for the index created since (M 16): same type, metric and dimension.
+    @Test func aBuildOvertakenByADropLeavesNoFile() throws {
+        let s = try ServerProcess(arguments: ["--segment-rows", "200", "--index-threads", "1"],
+                                  environment: ["SWIFTVEC_TEST_SAVE_PAUSE_MS": "3000"])
+        let files = "find '\(s.dataDir)/indexes' -name '*.index*' 2>/dev/null"
+        #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":8}}]},"indexParams":[{"fieldName":"v","indexType":"HNSW","metricType":"L2","params":{"M":8,"efConstruction":64}}]}"#).code == 0)
+        let data = Self.clustered(300, dim: 8, seed: 5)
+        let rows = data.indices.map { #"{"id":\#($0),"v":\#(Self.vectorJSON(data[$0]))}"# }.joined(separator: ",")
+        #expect(try s.call("entities/insert", #"{"collectionName":"c","data":[\#(rows)]}"#).code == 0)
+        // The build of the 300 rows takes milliseconds, then waits 3 s before it writes its file.
+        usleep(1_000_000)
+        let early = try runCommand(["/bin/sh", "-c", files]).output
+        #expect(early.isEmpty, "\(early)")
+        #expect(try s.call("collections/release", #"{"collectionName":"c"}"#).code == 0)
+        #expect(try s.call("indexes/drop", #"{"collectionName":"c","indexName":"v"}"#).code == 0)
+        #expect(try s.call("indexes/create", #"{"collectionName":"c","indexParams":[{"fieldName":"v","indexName":"v","indexType":"HNSW","metricType":"L2","params":{"M":16,"efConstruction":100}}]}"#).code == 0)
+        usleep(3_500_000)
+        #expect(try runCommand(["/bin/sh", "-c", files]).output.isEmpty, "the stale build's file was removed")
+        // Loaded again, the index is built anew for the new parameters and finds every row.
+        #expect(try s.call("collections/load", #"{"collectionName":"c"}"#).code == 0)
+        let d = try Self.waitIndexed(s, collection: "c", index: "v")
+        #expect(d["indexedRows"] == 300)
+        for i in stride(from: 0, to: 300, by: 37) {
+            let r = try s.call("entities/search", #"{"collectionName":"c","data":[\#(Self.vectorJSON(data[i]))],"limit":1}"#)
+            #expect(ids(r).first == Int64(i))
+        }
+    }
+
     @Test func insertsDuringBuildsLoseNothing() throws {
         let s = try ServerProcess(arguments: ["--segment-rows", "400", "--index-threads", "2"])
         let dim = 8
