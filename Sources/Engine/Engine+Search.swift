@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Synchronization
 import VectorCore
 import VectorIndex
 
@@ -442,11 +443,12 @@ enum VectorScan {
     }
 
     /// Per-part results of a parallel scan; each part writes only its own slot.
-    final class PartResults: @unchecked Sendable {
-        private var slots: [(TopK, Int)?]
-        init(_ n: Int) { slots = Array(repeating: nil, count: n) }
-        func set(_ p: Int, _ top: TopK, offset: Int) { slots[p] = (top, offset) }
-        var all: [(TopK, Int)] { slots.compactMap { $0 } }
+    final class PartResults: Sendable {
+        // Behind a mutex: the parts finish on different threads, and one per core sets its slot once.
+        private let slots: Mutex<[(TopK, Int)?]>
+        init(_ n: Int) { slots = Mutex(Array(repeating: nil, count: n)) }
+        func set(_ p: Int, _ top: TopK, offset: Int) { slots.withLock { $0[p] = (top, offset) } }
+        var all: [(TopK, Int)] { slots.withLock { $0.compactMap { $0 } } }
     }
 
     static func scan(_ column: Column, query: QueryVector, metric: Metric, allowed: [Bool], _ visit: (Int, Float) -> Void) {

@@ -3,7 +3,7 @@
 ///
 /// The heap is one array of pairs, sifted through its buffer pointer: sifting through the array itself cost
 /// a retain and a release of its storage per swap (9% of an IVF search probing 64 lists, by `perf`).
-public struct TopK {
+public struct TopK: Sendable {
     public let k: Int
     public let metric: Metric
     private let higherIsBetter: Bool
