@@ -391,7 +391,10 @@ struct IndexEngineTests {
         #expect(try s.call("collections/release", #"{"collectionName":"c"}"#).code == 0)
         #expect(try s.call("indexes/drop", #"{"collectionName":"c","indexName":"v"}"#).code == 0)
         #expect(try s.call("indexes/create", #"{"collectionName":"c","indexParams":[{"fieldName":"v","indexName":"v","indexType":"HNSW","metricType":"L2","params":{"M":16,"efConstruction":100}}]}"#).code == 0)
+        // Past the pause the build writes its file, sees that its index is gone and removes the file again;
+        // a slow machine may take a while over the write, so the test polls (a stale file would stay).
         usleep(3_500_000)
+        for _ in 0..<200 where !(try runCommand(["/bin/sh", "-c", files]).output.isEmpty) { usleep(100_000) }
         #expect(try runCommand(["/bin/sh", "-c", files]).output.isEmpty, "the stale build's file was removed")
         // Loaded again, the index is built anew for the new parameters and finds every row.
         #expect(try s.call("collections/load", #"{"collectionName":"c"}"#).code == 0)
