@@ -9,7 +9,8 @@ struct LoadTests {
     static func waitLoaded(_ s: ServerProcess, _ name: String) throws -> [String] {
         var seen: [String] = []
         var last = -1
-        for _ in 0..<600 {
+        // Up to 300 s: a slow machine running the whole suite may take long over a load.
+        for _ in 0..<6000 {
             let r = try s.call("collections/get_load_state", #"{"collectionName":"\#(name)"}"#)
             #expect(r.code == 0)
             let state = r["data"]?["loadState"]?.stringValue ?? "?"
@@ -38,7 +39,7 @@ struct LoadTests {
     }
 
     @Test func loadRunsInTheBackgroundAndKeepsWritesMadeMeanwhile() throws {
-        let s = try ServerProcess(environment: ["SWIFTVEC_TEST_LOAD_PAUSE_MS": "1500"])
+        let s = try ServerProcess(environment: ["SWIFTVEC_TEST_LOAD_PAUSE_MS": "5000"])
         #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}}]},"indexParams":[{"fieldName":"v","indexType":"FLAT","metricType":"L2"}]}"#).code == 0)
         let rows = 30_000
         for start in stride(from: 0, to: rows, by: 5_000) {
@@ -79,7 +80,7 @@ struct LoadTests {
     /// While the rows are being read, no index covers any of them: `indexes/describe` says so, and reaches
     /// every row once the load has read the saved graph.
     @Test func indexProgressDuringALoad() throws {
-        let s = try ServerProcess(environment: ["SWIFTVEC_TEST_LOAD_PAUSE_MS": "1500"])
+        let s = try ServerProcess(environment: ["SWIFTVEC_TEST_LOAD_PAUSE_MS": "5000"])
         #expect(try s.call("collections/create", #"{"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}}]},"indexParams":[{"fieldName":"v","indexName":"v","indexType":"HNSW","metricType":"L2","params":{"M":8,"efConstruction":32}}]}"#).code == 0)
         // Enough rows for the load to run in the background.
         let rows = 20_000
@@ -93,7 +94,7 @@ struct LoadTests {
             return (d?["indexState"]?.stringValue, d?["indexedRows"]?.intValue, d?["totalRows"]?.intValue)
         }
         var built = false
-        for _ in 0..<600 where !built {
+        for _ in 0..<6000 where !built {  // up to 300 s for a debug build of 20,000 rows on a loaded machine
             built = try progress().indexed == Int64(rows)
             if !built { usleep(50_000) }
         }

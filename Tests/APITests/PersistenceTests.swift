@@ -75,14 +75,16 @@ struct PersistenceTests {
         // with code 0 must be there afterwards, and nothing half-created may appear.
         let pid = s.pid
         var acknowledged: [String] = []
-        let killer = Thread(after: 0.15) { kill(pid, SIGKILL) }
+        // The killer starts at the first acknowledgement, so that a slow machine still has creates in flight.
+        var killer: Thread?
         let client = s.client()
         for i in 0..<2000 {
             let name = "burst\(i)"
             guard let r = try? client.call("collections/create", #"{"collectionName":"\#(name)","dimension":4}"#) else { break }
             if r.code == 0 { acknowledged.append(name) }
+            if killer == nil { killer = Thread(after: 0.15) { kill(pid, SIGKILL) } }
         }
-        killer.join()
+        killer?.join()
         s.stop(signal: SIGKILL)
         try s.start()
         let listed = Set((try s.call("collections/list", "{}")["data"]?.arrayValue ?? []).compactMap(\.stringValue))

@@ -30,7 +30,7 @@ import VectorCore
 
     static func written(_ index: any VectorSearchIndex, payload: [UInt8]) throws -> [UInt8] {
         let path = "/tmp/swiftvec-write-test-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).index"
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         try #require(fd >= 0)
         defer { unlink(path) }
         #expect(index.write(payload: payload, to: fd))
@@ -68,7 +68,7 @@ import VectorCore
     @Test func aFailedWriteIsReported() throws {
         let hnsw = HNSWIndex(dimension: 4, capacity: 2, m: 4, efConstruction: 8, metric: .l2)
         [Float](repeating: 1, count: 8).withUnsafeBufferPointer { hnsw.addAll($0.baseAddress!, count: 2, threads: 1) }
-        let fd = open("/dev/null", O_RDONLY)
+        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
         try #require(fd >= 0)
         defer { close(fd) }
         #expect(!hnsw.write(payload: [], to: fd))

@@ -32,7 +32,9 @@ final class HTTPClient {
 
     private func connectIfNeeded() throws {
         guard fd < 0 else { return }
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a server another test starts meanwhile would otherwise inherit the socket and keep
+        // the connection open after this client closes it.
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian
@@ -112,7 +114,7 @@ final class HTTPClient {
         }
         let response = Response(status: status, headers: headers, body: [])
         var body: [UInt8] = []
-        if method == "HEAD" || status == 204 || status == 304 {
+        if method == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
             // no body
         } else if let length = response.header("Content-Length").flatMap({ Int($0) }) {
             while buffer.count < length {

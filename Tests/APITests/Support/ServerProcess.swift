@@ -64,7 +64,12 @@ final class ServerProcess {
             args = ["/bin/sh", "-c", "\(shellPrefix); exec \"$0\" \"$@\""] + args
         }
         var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { throw TestFailure("pipe failed") }
+        // Close-on-exec from the start (a socket pair, since Glibc's module has no pipe2), so that servers
+        // other tests start meanwhile do not hold this one's output open; the child's stdout is a dup2,
+        // which is not close-on-exec.
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pipeFDs) == 0 else {
+            throw TestFailure("socketpair failed")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
@@ -150,6 +155,15 @@ final class ServerProcess {
     }
 
     var isRunning: Bool { pid > 0 && waitExit(blocking: false) == nil }
+
+    /// User and system CPU seconds the server has used so far (from /proc).
+    func cpuSeconds() -> Double {
+        guard let stat = readSmallFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return 0 }
+        // Fields after the command name; utime and stime are fields 14 and 15 of the whole line.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 
     /// A new client for this server.
     func client() -> HTTPClient { HTTPClient(port: port) }
