@@ -99,7 +99,7 @@ extension Engine {
                 try storage.read { txn in
                     started.signal()
                     signalled = true
-                    Self.testPause()
+                    Self.testPause("LOAD")
                     return try buildData(c, txn: txn, progress: job)
                 }
             }
@@ -140,7 +140,7 @@ extension Engine {
     /// Failpoints for the tests, so that a test can act inside a window deterministically:
     /// `SWIFTVEC_TEST_LOAD_PAUSE_MS` holds every background load that long after its snapshot is taken,
     /// `SWIFTVEC_TEST_SAVE_PAUSE_MS` every index save before it writes anything.
-    static func testPause(_ point: String = "LOAD") {
+    static func testPause(_ point: String) {
         guard let text = getenv("SWIFTVEC_TEST_\(point)_PAUSE_MS").map({ String(cString: $0) }), let ms = UInt32(text) else { return }
         usleep(ms * 1000)
     }

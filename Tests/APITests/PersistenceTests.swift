@@ -81,7 +81,8 @@ struct PersistenceTests {
         for i in 0..<2000 {
             let name = "burst\(i)"
             guard let r = try? client.call("collections/create", #"{"collectionName":"\#(name)","dimension":4}"#) else { break }
-            if r.code == 0 { acknowledged.append(name) }
+            guard r.code == 0 else { continue }
+            acknowledged.append(name)
             if killer == nil { killer = Thread(after: 0.15) { kill(pid, SIGKILL) } }
         }
         killer?.join()
