@@ -77,6 +77,11 @@ public struct Column: Sendable {
     }
 
     /// The value at row position `i`.
+    ///
+    /// Inlined so that a caller reading through an array of columns loads only the array it needs: called
+    /// out of line, the whole column was copied first (a retain and a release of each of its arrays, for
+    /// every hit of a search).
+    @inline(__always)
     public func value(at i: Int) -> FieldValue {
         if isNull(i) { return .null }
         switch field.dataType {
