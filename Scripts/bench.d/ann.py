@@ -164,6 +164,20 @@ def batch_throughput(search):
     return rounds * Q / (time.perf_counter() - t0)
 
 
+def fixed_cost(client, pid, port, queries):
+    """Queries/s and server CPU per query under the saturating load for the same query bodies sent to a
+    collection of K rows (searched exactly, next to no index work): what every query over HTTP pays and an
+    in-process library does not (HTTP, JSON both ways, the kernel's TCP on both ends of loopback)."""
+    name = f"fixed_{queries.shape[1]}"
+    client.call("collections/create", {"collectionName": name, "dimension": queries.shape[1]})
+    client.call("entities/insert", orjson.dumps({"collectionName": name, "data": [{"id": i, "vector": queries[i]} for i in range(K)]},
+                                                option=orjson.OPT_SERIALIZE_NUMPY))
+    _, _, _, qps, cpu = measure_server(client, pid, port, name, queries, {})
+    client.call("collections/release", {"collectionName": name})
+    client.call("collections/drop", {"collectionName": name})
+    return qps, cpu
+
+
 def load_and_build(client, name, base, index_params):
     """Creates the collection, inserts `base` over HTTP in batches of 1,000, flushes and waits until every row
     is indexed; returns (seconds to insert, seconds from the flush until the index covers every row)."""
@@ -226,6 +240,7 @@ def main():
                   f"{CLIENTS} connections. hnswlib in-process: recall, µs/query on 1 thread, q/s on {CLIENTS} threads.")
             print(f"{'ef':>5} {'recall':>7} {'q/s 1c':>8} {'CPU/q 1c':>9} {'q/s sat':>8} {'CPU/q sat':>10} | "
                   f"{'recall':>7} {'µs/q':>6} {'q/s':>8} | {'CPU ratio 1c':>12} {'CPU ratio sat':>13} {'q/s ratio sat':>13}")
+            hnsw_times = []
             for ef in EFS:
                 found, qps, cpu, loaded_qps, loaded_cpu = measure_server(client, proc.pid, port, name, queries, {"ef": ef})
                 index.set_ef(ef)
@@ -234,9 +249,14 @@ def main():
                 per_query = best_time(lambda: [index.knn_query(q[None, :], k=K) for q in queries]) / Q
                 index.set_num_threads(CLIENTS)
                 hnsw_loaded = batch_throughput(lambda: index.knn_query(queries, k=K))
+                hnsw_times.append(per_query)
                 print(f"{ef:>5} {recall(found, truth):>7.3f} {qps:>8.0f} {cpu * 1e6:>7.0f}µs {loaded_qps:>8.0f} "
                       f"{loaded_cpu * 1e6:>8.0f}µs | {recall(theirs, truth):>7.3f} {per_query * 1e6:>6.0f} {hnsw_loaded:>8.0f} | "
                       f"{cpu / per_query:>12.2f} {loaded_cpu / per_query:>13.2f} {loaded_qps / hnsw_loaded:>13.2f}")
+            fixed_qps, fixed_cpu = fixed_cost(client, proc.pid, port, queries)
+            print(f"  fixed cost of a request (the same bodies, a {K}-row collection): {fixed_cpu * 1e6:.0f}µs of server CPU per "
+                  f"query under load ({fixed_qps:.0f} q/s) = " + " / ".join(f"{fixed_cpu / t:.2f}" for t in hnsw_times)
+                  + f" of hnswlib's whole query at ef " + " / ".join(map(str, EFS)))
             filtered_sweep(client, proc.pid, name, base, queries)
             client.call("collections/release", {"collectionName": name})
             client.call("collections/drop", {"collectionName": name})
@@ -259,6 +279,7 @@ def main():
                   f"{CLIENTS} threads (batch).")
             print(f"{'nprobe':>7} {'recall':>7} {'q/s 1c':>8} {'CPU/q 1c':>9} {'q/s sat':>8} {'CPU/q sat':>10} | "
                   f"{'recall':>7} {'q/s 1t':>8} {'q/s':>8} | {'q/s ratio 1c':>12} {'q/s ratio sat':>13}")
+            faiss_times = []
             for nprobe in NPROBES:
                 found, qps, cpu, loaded_qps, loaded_cpu = measure_server(client, proc.pid, port, name, queries, {"nprobe": nprobe})
                 ivf.nprobe = nprobe
@@ -269,9 +290,12 @@ def main():
                 faiss.omp_set_num_threads(CLIENTS)
                 faiss_loaded = batch_throughput(lambda: ivf.search(queries, K))
                 faiss.omp_set_num_threads(threads)
+                faiss_times.append(single / Q)
                 print(f"{nprobe:>7} {recall(found, truth):>7.3f} {qps:>8.0f} {cpu * 1e6:>7.0f}µs {loaded_qps:>8.0f} "
                       f"{loaded_cpu * 1e6:>8.0f}µs | {recall(theirs, truth):>7.3f} {Q / single:>8.0f} {faiss_loaded:>8.0f} | "
                       f"{qps / (Q / single):>12.2f} {loaded_qps / faiss_loaded:>13.2f}")
+            print(f"  the fixed cost of a request above ({fixed_cpu * 1e6:.0f}µs) = " + " / ".join(f"{fixed_cpu / t:.2f}" for t in faiss_times)
+                  + " of faiss's whole query on 1 thread at nprobe " + " / ".join(map(str, NPROBES)))
             client.call("collections/release", {"collectionName": name})
             client.call("collections/drop", {"collectionName": name})
     finally:
