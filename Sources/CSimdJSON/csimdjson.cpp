@@ -18,8 +18,23 @@ void walk(simdjson::dom::element element) {
         e.type = SVJ_ARRAY;
         events.push_back(e);
         uint32_t n = 0;
+        // Numbers (a vector's components) are written here rather than by a call each.
         for (simdjson::dom::element child : array) {
-            walk(child);
+            svj_event x{};
+            switch (child.type()) {
+            case simdjson::dom::element_type::DOUBLE:
+                x.type = SVJ_DOUBLE;
+                x.value.real = child.get_double().value_unsafe();
+                events.push_back(x);
+                break;
+            case simdjson::dom::element_type::INT64:
+                x.type = SVJ_INT;
+                x.value.integer = child.get_int64().value_unsafe();
+                events.push_back(x);
+                break;
+            default:
+                walk(child);
+            }
             n++;
         }
         events[at].length = n;

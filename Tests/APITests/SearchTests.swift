@@ -312,6 +312,15 @@ struct SearchTests {
         let dim = try search("", data: "[[1,2,3]]")
         #expect(dim.code == 1801)
         #expect(dim.message.contains("dimension: 19, but length of []float: 3"))
+        // A component that is not a number is named by its position; integer components are numbers.
+        for (bad, kind) in [(#""x""#, "string"), ("null", "null"), ("[1]", "array")] {
+            var components = Array(repeating: "0.1", count: 19)
+            components[4] = bad
+            let notNumber = try search("", data: "[[" + components.joined(separator: ",") + "]]")
+            #expect(notNumber.code == 1801)
+            #expect(notNumber.message.contains("data[0][4]: expected a number, got \(kind)"))
+        }
+        #expect(try search("", data: "[[" + Array(repeating: "1", count: 19).joined(separator: ",") + "]]").code == 0)
         let noField = try s.call("entities/search", #"{"collectionName":"c","data":[\#(v)]}"#)
         #expect(noField.code == 1801)
         #expect(noField.message.contains("multiple vector fields"))
