@@ -169,8 +169,8 @@ def fixed_cost(client, pid, port, queries):
     collection of K rows (searched exactly, next to no index work): what every query over HTTP pays and an
     in-process library does not (HTTP, JSON both ways, the kernel's TCP on both ends of loopback)."""
     name = f"fixed_{queries.shape[1]}"
-    client.call("collections/create", {"collectionName": name, "dimension": queries.shape[1]})
-    client.call("entities/insert", orjson.dumps({"collectionName": name, "data": [{"id": i, "vector": queries[i]} for i in range(K)]},
+    client.call("collections/create", {"collectionName": name, "dimension": queries.shape[1], "metricType": "L2"})
+    client.call("entities/insert", orjson.dumps({"collectionName": name, "data": [{"id": i, "vector": queries[i % len(queries)]} for i in range(K)]},
                                                 option=orjson.OPT_SERIALIZE_NUMPY))
     _, _, _, qps, cpu = measure_server(client, pid, port, name, queries, {})
     client.call("collections/release", {"collectionName": name})

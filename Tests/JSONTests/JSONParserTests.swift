@@ -14,6 +14,18 @@ import Testing
         #expect(throws: JSONError.self) { try JSONParser.parse("[18446744073709551616]") }
     }
 
+    /// Arrays of numbers take a shorter path in both the C++ walk and the Swift build; mixed and nested
+    /// arrays must come out as before, and an integer above Int64 inside one is still refused.
+    @Test func arraysOfNumbersMixedAndNested() throws {
+        let v = try JSONParser.parse(#"[[], [1, [2.5, -0.0]], {"k": [-3, "s", null]}, "s", [true, 9223372036854775807]]"#)
+        #expect(v == .array([.array([]), .array([.int(1), .array([.double(2.5), .double(-0.0)])]),
+                             .object(JSONObject(["k": .array([.int(-3), .string("s"), .null])])), .string("s"),
+                             .array([.bool(true), .int(Int64.max)])]))
+        #expect(v[1]?[1]?[1]?.doubleValue?.sign == .minus)
+        #expect(throws: JSONError.self) { try JSONParser.parse("[1, 9223372036854775808]") }
+        #expect(throws: JSONError.self) { try JSONParser.parse(#"{"data":[[0.5, 18446744073709551615]]}"#) }
+    }
+
     @Test func numbersWithFractionOrExponentAreDoubles() throws {
         let v = try JSONParser.parse("[1.5, 1e3, -0.25, 4.0]")
         #expect(v.arrayValue == [.double(1.5), .double(1000), .double(-0.25), .double(4)])

@@ -269,7 +269,7 @@ enum SearchRoutes {
                             for i in 0..<dim {
                                 switch items[i] {
                                 case .double(let d): floats[i] = Float(d)
-                                case .int(let v): floats[i] = Float(v)
+                                case .int(let v): floats[i] = Float(Double(v))  // through Double, as `doubleValue` rounds
                                 default:
                                     guard let d = items[i].doubleValue else {
                                         notNumber = i
