@@ -510,31 +510,45 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 }
 
-/// A visited set over ids, reset in O(1) by bumping a generation tag (a full clear only every 65,535 uses).
+/// A visited set over ids: one bit per id, so that a 100,000-row graph's set (12.5 KB) stays in the
+/// core's first-level cache while the vectors the search reads stream through the others. (A 16-bit tag per
+/// id, 200 KB, was evicted by them: `perf` put a third of the walk's own time on loading the tags.) A reset
+/// clears only the words that were written, which the set lists as it goes.
 final class VisitedSet {
-    private let tags: UnsafeMutablePointer<UInt16>
+    private let words: UnsafeMutablePointer<UInt64>
+    /// Indexes of the words with a bit set, `touchedCount` of them.
+    private let touched: UnsafeMutablePointer<UInt32>
+    private var touchedCount = 0
     let capacity: Int
-    private var generation: UInt16 = 0
 
     init(capacity: Int) {
         self.capacity = capacity
-        tags = .allocate(capacity: max(capacity, 1))
-        tags.initialize(repeating: 0, count: max(capacity, 1))
+        let count = max((capacity + 63) / 64, 1)
+        words = .allocate(capacity: count)
+        words.initialize(repeating: 0, count: count)
+        touched = .allocate(capacity: count)
     }
 
-    deinit { tags.deallocate() }
+    deinit {
+        words.deallocate()
+        touched.deallocate()
+    }
 
     func reset() {
-        generation &+= 1
-        if generation == 0 {
-            tags.update(repeating: 0, count: capacity)
-            generation = 1
-        }
+        for i in 0..<touchedCount { words[Int(touched[i])] = 0 }
+        touchedCount = 0
     }
 
-    @inline(__always) func isVisited(_ id: UInt32) -> Bool { tags[Int(id)] == generation }
-    @inline(__always) func visit(_ id: UInt32) { tags[Int(id)] = generation }
-    @inline(__always) func prefetch(_ id: UInt32) { svx_prefetch(tags + Int(id)) }
+    @inline(__always) func isVisited(_ id: UInt32) -> Bool { words[Int(id >> 6)] & (1 &<< UInt64(id & 63)) != 0 }
+    @inline(__always) func visit(_ id: UInt32) {
+        let w = Int(id >> 6)
+        if words[w] == 0 {
+            touched[touchedCount] = UInt32(w)
+            touchedCount += 1
+        }
+        words[w] |= 1 &<< UInt64(id & 63)
+    }
+    @inline(__always) func prefetch(_ id: UInt32) { svx_prefetch(words + Int(id >> 6)) }
 }
 
 /// Visited sets shared by concurrent searches.
