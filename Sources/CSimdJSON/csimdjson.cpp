@@ -9,8 +9,28 @@ thread_local simdjson::dom::parser parser;
 thread_local std::vector<svj_event> events;
 thread_local const char *walkError = nullptr;
 
+// The event of a number (Int64 or double) into `e`; false for anything else.
+inline bool number(simdjson::dom::element element, svj_event &e) {
+    switch (element.type()) {
+    case simdjson::dom::element_type::INT64:
+        e.type = SVJ_INT;
+        e.value.integer = element.get_int64().value_unsafe();
+        return true;
+    case simdjson::dom::element_type::DOUBLE:
+        e.type = SVJ_DOUBLE;
+        e.value.real = element.get_double().value_unsafe();
+        return true;
+    default:
+        return false;
+    }
+}
+
 void walk(simdjson::dom::element element) {
     svj_event e{};
+    if (number(element, e)) {
+        events.push_back(e);
+        return;
+    }
     switch (element.type()) {
     case simdjson::dom::element_type::ARRAY: {
         simdjson::dom::array array = element.get_array().value_unsafe();
@@ -21,20 +41,7 @@ void walk(simdjson::dom::element element) {
         // Numbers (a vector's components) are written here rather than by a call each.
         for (simdjson::dom::element child : array) {
             svj_event x{};
-            switch (child.type()) {
-            case simdjson::dom::element_type::DOUBLE:
-                x.type = SVJ_DOUBLE;
-                x.value.real = child.get_double().value_unsafe();
-                events.push_back(x);
-                break;
-            case simdjson::dom::element_type::INT64:
-                x.type = SVJ_INT;
-                x.value.integer = child.get_int64().value_unsafe();
-                events.push_back(x);
-                break;
-            default:
-                walk(child);
-            }
+            if (number(child, x)) events.push_back(x); else walk(child);
             n++;
         }
         events[at].length = n;
@@ -58,18 +65,10 @@ void walk(simdjson::dom::element element) {
         events[at].length = n;
         return;
     }
-    case simdjson::dom::element_type::INT64:
-        e.type = SVJ_INT;
-        e.value.integer = element.get_int64().value_unsafe();
-        break;
     case simdjson::dom::element_type::UINT64:
         // Above the 64-bit signed range: refused, as jansson does.
         walkError = "too big integer";
         e.type = SVJ_NULL;
-        break;
-    case simdjson::dom::element_type::DOUBLE:
-        e.type = SVJ_DOUBLE;
-        e.value.real = element.get_double().value_unsafe();
         break;
     case simdjson::dom::element_type::STRING: {
         std::string_view s = element.get_string().value_unsafe();
@@ -83,6 +82,8 @@ void walk(simdjson::dom::element element) {
         break;
     case simdjson::dom::element_type::NULL_VALUE:
         e.type = SVJ_NULL;
+        break;
+    default:  // numbers, taken above
         break;
     }
     events.push_back(e);

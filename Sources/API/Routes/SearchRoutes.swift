@@ -267,16 +267,11 @@ enum SearchRoutes {
                     floats.withUnsafeMutableBufferPointer { floats in
                         items.withUnsafeBufferPointer { items in
                             for i in 0..<dim {
-                                switch items[i] {
-                                case .double(let d): floats[i] = Float(d)
-                                case .int(let v): floats[i] = Float(Double(v))  // through Double, as `doubleValue` rounds
-                                default:
-                                    guard let d = items[i].doubleValue else {
-                                        notNumber = i
-                                        return
-                                    }
-                                    floats[i] = Float(d)
+                                guard let d = items[i].doubleValue else {
+                                    notNumber = i
+                                    return
                                 }
+                                floats[i] = Float(d)
                             }
                         }
                     }
