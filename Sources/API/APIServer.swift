@@ -62,11 +62,25 @@ public struct APIServer: HTTPHandler {
                                          caller: caller)
             if let caller { try authorize(route, body: body, user: caller, database: try context.database()) }
             let reply = try route.handler(context)
-            var envelope = JSONObject()
-            envelope.append("code", 0)
-            envelope.append("data", reply.data)
-            for (key, value) in reply.extra { envelope.append(key, value) }
-            return .json(writer.encode(.object(envelope)))
+            guard let stream = reply.stream else {
+                var envelope = JSONObject()
+                envelope.append("code", 0)
+                envelope.append("data", reply.data)
+                for (key, value) in reply.extra { envelope.append(key, value) }
+                return .json(writer.encode(.object(envelope)))
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(1024)
+            out.append(contentsOf: #"{"code":0,"data":"#.utf8)
+            stream.write(to: &out, writer: writer)
+            for (key, value) in reply.extra {
+                out.append(UInt8(ascii: ","))
+                JSONWriter.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                writer.write(value, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+            return .json(out)
         } catch {
             if error.code == .serviceInternal || error.code == .unexpected {
                 logger.warning("request failed", metadata: ["path": "\(request.path)", "error": "\(error)"])

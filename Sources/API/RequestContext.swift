@@ -24,8 +24,27 @@ struct RequestContext {
 struct Reply {
     var data: JSONValue
     var extra: [(String, JSONValue)] = []
+    /// When set, written as `data` in place of `data`: rows are streamed into the response rather than
+    /// built as a tree of `JSONValue`s first.
+    var stream: (any ReplyData)?
+
+    init(data: JSONValue, extra: [(String, JSONValue)] = []) {
+        self.data = data
+        self.extra = extra
+    }
+
+    init(stream: any ReplyData, extra: [(String, JSONValue)] = []) {
+        data = .null
+        self.extra = extra
+        self.stream = stream
+    }
 
     static let empty = Reply(data: .object(JSONObject()))
+}
+
+/// A reply's `data` that writes its own JSON text (search hits, queried rows).
+protocol ReplyData: Sendable {
+    func write(to out: inout [UInt8], writer: JSONWriter)
 }
 
 /// One route of the Milvus REST v2 surface.

@@ -371,4 +371,27 @@ struct SearchTests {
         #expect(hit.text.split(separator: "\"distance\"", omittingEmptySubsequences: false).count == 2)
         #expect(try hit.json()["data"]?[0]?["distance"] == 0)
     }
+
+    /// Hits and queried rows are written straight into the response, without a tree of JSON values: the
+    /// exact text of every kind of field, with 64-bit integers as numbers and as strings, and a dynamic key
+    /// named `distance` giving way to the score.
+    @Test func hitsAndRowsAreWrittenExactly() throws {
+        let s = try ServerProcess()
+        #expect(try s.call("collections/create", #"{"collectionName":"k","schema":{"enableDynamicField":true,"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"s","dataType":"VarChar","elementTypeParams":{"max_length":64}},{"fieldName":"f","dataType":"Float"},{"fieldName":"d","dataType":"Double"},{"fieldName":"b","dataType":"Bool"},{"fieldName":"a","dataType":"Array","elementDataType":"Int64","elementTypeParams":{"max_capacity":4}},{"fieldName":"j","dataType":"JSON"},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}},{"fieldName":"bv","dataType":"BinaryVector","elementTypeParams":{"dim":8}}]},"indexParams":[{"fieldName":"v","indexType":"FLAT","metricType":"L2"},{"fieldName":"bv","indexType":"BIN_FLAT","metricType":"HAMMING"}]}"#).code == 0)
+        #expect(try s.call("entities/insert", #"{"collectionName":"k","data":[{"id":7,"s":"a\"b\n\u0001","f":0.5,"d":2.25,"b":true,"a":[1,2],"j":{"k":[1]},"v":[1.5,0],"bv":[7],"extra":"x"},{"id":8,"s":"","f":1e30,"d":-1,"b":false,"a":[],"j":[],"v":[0,1],"bv":[1],"distance":"dyn"}]}"#).code == 0)
+        func text(_ route: String, _ body: String, int64: Bool = true) throws -> String {
+            try s.client().request("POST", "/v2/vectordb/entities/" + route, body: Array(body.utf8),
+                                   headers: [("Accept-Type-Allow-Int64", int64 ? "true" : "false")]).text
+        }
+        func row7(_ a: String) -> String { #""s":"a\"b\n\u0001","f":0.5,"d":2.25,"b":true,"a":"# + a + #","j":{"k":[1]},"v":[1.5,0],"bv":"Bw==","extra":"x""# }
+        let row8 = #""s":"","f":1e+30,"d":-1,"b":false,"a":[],"j":[],"v":[0,1],"bv":"AQ==","distance":"#
+        #expect(try text("search", #"{"collectionName":"k","annsField":"v","data":[[1,0]],"outputFields":["*"]}"#)
+            == #"{"code":0,"data":[{"id":7,"# + row7("[1,2]") + #","distance":0.25},{"id":8,"# + row8 + #"2}],"cost":0,"topks":[2]}"#)
+        #expect(try text("query", #"{"collectionName":"k","filter":"id > 0","outputFields":["*"]}"#, int64: false)
+            == #"{"code":0,"data":[{"id":"7","# + row7(#"["1","2"]"#) + #"},{"id":"8","# + row8 + #""dyn"}],"cost":0}"#)
+        #expect(try text("search", #"{"collectionName":"k","annsField":"v","data":[[1,0],[0,1]],"limit":1,"outputFields":["id","v"]}"#, int64: false)
+            == #"{"code":0,"data":[{"id":"7","v":[1.5,0],"distance":0.25},{"id":"8","v":[0,1],"distance":0}],"cost":0,"topks":[1,1]}"#)
+        #expect(try text("get", #"{"collectionName":"k","id":[8,7],"outputFields":["s","extra"]}"#)
+            == #"{"code":0,"data":[{"id":8,"s":""},{"id":7,"s":"a\"b\n\u0001","extra":"x"}],"cost":0}"#)
+    }
 }

@@ -52,7 +52,7 @@ enum EntityRoutes {
                                       partitions: try ctx.body.stringArray("partitionNames") ?? [],
                                       fields: Set(output.fields), dynamic: output.dynamicKeys != nil)
         let encoder = RowEncoder(schema: c.schema, fields: output.fields, dynamicKeys: output.dynamicKeys, options: ctx.options)
-        return Reply(data: .array(rows.map(encoder.encode)), extra: [("cost", 0)])
+        return Reply(stream: EncodedRows(encoder: encoder, rows: .entities(rows)), extra: [("cost", 0)])
     }
 
     static func query(_ ctx: RequestContext) throws(SwiftvecError) -> Reply {
@@ -83,7 +83,7 @@ enum EntityRoutes {
         let rows = try ctx.engine.query(database: database, collection: c.name, selection: selection, offset: offset, limit: limit,
                                         fields: Set(output.fields), dynamic: output.dynamicKeys != nil)
         let encoder = RowEncoder(schema: c.schema, fields: output.fields, dynamicKeys: output.dynamicKeys, options: ctx.options)
-        return Reply(data: .array(rows.map(encoder.encode)), extra: [("cost", 0)])
+        return Reply(stream: EncodedRows(encoder: encoder, rows: .entities(rows)), extra: [("cost", 0)])
     }
 
     // MARK: Helpers

@@ -334,21 +334,9 @@ enum SearchRoutes {
     /// Hits flattened across query vectors, with `topks` giving each query's count; no hits at all is
     /// `"data":[]` without `topks`, as Milvus answers.
     private static func reply(_ hits: [[SearchHit]], schema: CollectionSchema, output: OutputFields, options: APIOptions) -> Reply {
+        guard hits.contains(where: { !$0.isEmpty }) else { return Reply(data: .array([]), extra: [("cost", 0)]) }
         let encoder = RowEncoder(schema: schema, fields: output.fields, dynamicKeys: output.dynamicKeys, options: options)
-        var rows: [JSONValue] = []
-        for list in hits {
-            for hit in list {
-                guard case .object(var o) = encoder.encode(hit.row) else { continue }
-                // One `distance` key: the score replaces an output field of that name, as in Milvus's row map.
-                // A score that overflowed float32 (huge vectors) is rendered as the largest finite float of its
-                // sign: JSON has no infinity, and null would break clients expecting a number. (A NaN score, from
-                // COSINE over vectors whose norm overflows, is rendered as 0.)
-                let d = hit.distance
-                o["distance"] = .float(d.isNaN ? 0 : d.isInfinite ? (d > 0 ? .greatestFiniteMagnitude : -.greatestFiniteMagnitude) : d)
-                rows.append(.object(o))
-            }
-        }
-        guard !rows.isEmpty else { return Reply(data: .array([]), extra: [("cost", 0)]) }
-        return Reply(data: .array(rows), extra: [("cost", 0), ("topks", .array(hits.map { .int(Int64($0.count)) }))])
+        return Reply(stream: EncodedRows(encoder: encoder, rows: .hits(hits)),
+                     extra: [("cost", 0), ("topks", .array(hits.map { .int(Int64($0.count)) }))])
     }
 }
