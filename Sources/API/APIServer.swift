@@ -62,15 +62,15 @@ public struct APIServer: HTTPHandler {
                                          caller: caller)
             if let caller { try authorize(route, body: body, user: caller, database: try context.database()) }
             let reply = try route.handler(context)
-            guard let stream = reply.stream else {
+            guard case .stream(let stream) = reply.payload else {
                 var envelope = JSONObject()
                 envelope.append("code", 0)
-                envelope.append("data", reply.data)
+                if case .value(let data) = reply.payload { envelope.append("data", data) }
                 for (key, value) in reply.extra { envelope.append(key, value) }
                 return .json(writer.encode(.object(envelope)))
             }
             var out: [UInt8] = []
-            out.reserveCapacity(1024)
+            out.reserveCapacity(4096)
             out.append(contentsOf: #"{"code":0,"data":"#.utf8)
             stream.write(to: &out, writer: writer)
             for (key, value) in reply.extra {

@@ -22,21 +22,23 @@ struct RequestContext {
 
 /// A successful reply: the `data` of the envelope, plus top-level keys some routes add (`message`).
 struct Reply {
-    var data: JSONValue
+    enum Payload {
+        case value(JSONValue)
+        /// Written by itself into the response: rows streamed rather than built as `JSONValue`s first.
+        case stream(any ReplyData)
+    }
+
+    var payload: Payload
     var extra: [(String, JSONValue)] = []
-    /// When set, written as `data` in place of `data`: rows are streamed into the response rather than
-    /// built as a tree of `JSONValue`s first.
-    var stream: (any ReplyData)?
 
     init(data: JSONValue, extra: [(String, JSONValue)] = []) {
-        self.data = data
+        payload = .value(data)
         self.extra = extra
     }
 
     init(stream: any ReplyData, extra: [(String, JSONValue)] = []) {
-        data = .null
+        payload = .stream(stream)
         self.extra = extra
-        self.stream = stream
     }
 
     static let empty = Reply(data: .object(JSONObject()))

@@ -393,5 +393,20 @@ struct SearchTests {
             == #"{"code":0,"data":[{"id":"7","v":[1.5,0],"distance":0.25},{"id":"8","v":[0,1],"distance":0}],"cost":0,"topks":[1,1]}"#)
         #expect(try text("get", #"{"collectionName":"k","id":[8,7],"outputFields":["s","extra"]}"#)
             == #"{"code":0,"data":[{"id":8,"s":""},{"id":7,"s":"a\"b\n\u0001","extra":"x"}],"cost":0}"#)
+        // A dynamic key asked for twice is written once (a dynamic `distance` then gives way to the score).
+        #expect(try text("get", #"{"collectionName":"k","id":[7],"outputFields":["extra","extra"]}"#)
+            == #"{"code":0,"data":[{"id":7,"extra":"x"}],"cost":0}"#)
+        #expect(try text("search", #"{"collectionName":"k","annsField":"v","data":[[0,1]],"limit":1,"outputFields":["distance","distance"]}"#)
+            == #"{"code":0,"data":[{"id":8,"distance":0}],"cost":0,"topks":[1]}"#)
+        // Every schema field by name (no dynamic keys): the rows are written without the object form.
+        #expect(try text("search", #"{"collectionName":"k","annsField":"v","data":[[1,0]],"limit":1,"outputFields":["s","f","d","b","a","j","v","bv"]}"#, int64: false)
+            == #"{"code":0,"data":[{"id":"7","# + row7(#"["1","2"]"#).dropLast(12) + #","distance":0.25}],"cost":0,"topks":[1]}"#)
+        // A field named `distance` takes the score in its place; an Int32 stays a number without Int64s.
+        #expect(try s.call("collections/create", #"{"collectionName":"dk","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},{"fieldName":"distance","dataType":"Double"},{"fieldName":"n","dataType":"Int32"},{"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":2}}]},"indexParams":[{"fieldName":"v","indexType":"FLAT","metricType":"L2"}]}"#).code == 0)
+        #expect(try s.call("entities/insert", #"{"collectionName":"dk","data":[{"id":1,"distance":42.5,"n":-5,"v":[1,0]}]}"#).code == 0)
+        #expect(try text("search", #"{"collectionName":"dk","data":[[1,1]],"outputFields":["distance","n"]}"#, int64: false)
+            == #"{"code":0,"data":[{"id":"1","distance":1,"n":-5}],"cost":0,"topks":[1]}"#)
+        #expect(try text("query", #"{"collectionName":"dk","filter":"id == 1","outputFields":["*"]}"#)
+            == #"{"code":0,"data":[{"id":1,"distance":42.5,"n":-5,"v":[1,0]}],"cost":0}"#)
     }
 }

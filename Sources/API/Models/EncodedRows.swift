@@ -15,6 +15,7 @@ struct EncodedRows: ReplyData {
     let rows: Rows
 
     func write(to out: inout [UInt8], writer: JSONWriter) {
+        let plan = RowEncoder.WritePlan(encoder)
         out.append(UInt8(ascii: "["))
         var first = true
         func separate() {
@@ -25,13 +26,13 @@ struct EncodedRows: ReplyData {
         case .entities(let rows):
             for row in rows {
                 separate()
-                encoder.write(row, distance: nil, to: &out, writer: writer)
+                encoder.write(row, distance: nil, plan: plan, to: &out, writer: writer)
             }
         case .hits(let lists):
             for list in lists {
                 for hit in list {
                     separate()
-                    encoder.write(hit.row, distance: hit.distance, to: &out, writer: writer)
+                    encoder.write(hit.row, distance: hit.distance, plan: plan, to: &out, writer: writer)
                 }
             }
         }

@@ -2,37 +2,82 @@ import Engine
 import JSON
 
 extension RowEncoder {
-    /// Writes `row` as `encode` renders it, straight into `out`, with `distance` (a search hit's score) as
-    /// the `distance` key. The score takes the place of an output field of that name, as in Milvus's row map.
-    func write(_ row: EntityRow, distance: Float?, to out: inout [UInt8], writer: JSONWriter) {
-        if dynamicKeys != nil, row.dynamic != nil {
-            // Dynamic keys can collide with the fields and with `distance`: the object's own rules decide.
-            guard case .object(var o) = encode(row) else { return }
-            if let distance { o["distance"] = .float(Self.wireDistance(distance)) }
-            writer.write(.object(o), to: &out)
-            return
+    /// What writing rows needs of the output fields, worked out once per reply rather than per row.
+    struct WritePlan {
+        /// The output fields' names, and each as its escaped `"name":`.
+        let names: [String]
+        let keys: [[UInt8]]
+        /// Output fields whose integers are Int64 (strings when the client does not allow 64-bit numbers).
+        let int64: [Bool]
+        /// The output field named `distance`, if any: a hit's score takes its value.
+        let distanceField: Int?
+
+        init(_ encoder: RowEncoder) {
+            let fields = encoder.fields.map { encoder.schema.fields[$0] }
+            names = fields.map(\.name)
+            keys = names.map { name in
+                var key: [UInt8] = []
+                JSONWriter.writeString(name, to: &key)
+                key.append(UInt8(ascii: ":"))
+                return key
+            }
+            int64 = fields.map { $0.dataType == .int64 }
+            distanceField = names.firstIndex(of: "distance")
         }
-        out.append(UInt8(ascii: "{"))
-        var distanceWritten = distance == nil
-        for (i, f) in fields.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            let field = schema.fields[f]
-            JSONWriter.writeString(field.name, to: &out)
-            out.append(UInt8(ascii: ":"))
-            if let distance, field.name == "distance" {
-                JSONWriter.writeFloat(Self.wireDistance(distance), to: &out)
-                distanceWritten = true
+    }
+
+    /// Writes `row` as `encode` renders it, straight into `out`, with `distance` (a search hit's score) as
+    /// the `distance` key: it takes the place of the last key of that name (an output field, or a dynamic
+    /// key after it), as setting it on `encode`'s object would.
+    func write(_ row: EntityRow, distance: Float?, plan: WritePlan, to out: inout [UInt8], writer: JSONWriter) {
+        // The dynamic keys `encode` would add: all of them but those already written, or those asked for.
+        var dynamicEntries: [JSONObject.Entry] = []
+        if let dynamicKeys, let dynamic = row.dynamic {
+            if dynamicKeys.isEmpty {
+                for entry in dynamic.entries
+                where !plan.names.contains(entry.key) && !dynamicEntries.contains(where: { $0.key == entry.key }) {
+                    dynamicEntries.append(entry)
+                }
             } else {
-                write(row.values[f], field: field, to: &out, writer: writer)
+                for key in dynamicKeys { if let value = dynamic[key] { dynamicEntries.append(.init(key: key, value: value)) } }
             }
         }
-        if let distance, !distanceWritten {
-            if !fields.isEmpty { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #""distance":"#.utf8)
+        let scoredEntry = distance == nil ? nil : dynamicEntries.lastIndex { $0.key == "distance" }
+        let scoredField = distance == nil || scoredEntry != nil ? nil : plan.distanceField
+        var first = true
+        func separate() {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+        }
+        out.append(UInt8(ascii: "{"))
+        for (k, f) in fields.enumerated() {
+            separate()
+            out.append(contentsOf: plan.keys[k])
+            if k == scoredField, let distance {
+                JSONWriter.writeFloat(Self.wireDistance(distance), to: &out)
+            } else {
+                write(row.values[f], int64: plan.int64[k], field: f, to: &out, writer: writer)
+            }
+        }
+        for (i, entry) in dynamicEntries.enumerated() {
+            separate()
+            JSONWriter.writeString(entry.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            if i == scoredEntry, let distance {
+                JSONWriter.writeFloat(Self.wireDistance(distance), to: &out)
+            } else {
+                writer.write(entry.value, to: &out)
+            }
+        }
+        if let distance, scoredEntry == nil, scoredField == nil {
+            separate()
+            out.append(contentsOf: Self.distanceKey)
             JSONWriter.writeFloat(Self.wireDistance(distance), to: &out)
         }
         out.append(UInt8(ascii: "}"))
     }
+
+    private static let distanceKey: [UInt8] = Array(#""distance":"#.utf8)
 
     /// A score as JSON can carry it. One that overflowed float32 (huge vectors) is the largest finite float of
     /// its sign: JSON has no infinity, and null would break clients expecting a number. A NaN score (COSINE
@@ -42,21 +87,27 @@ extension RowEncoder {
     }
 
     /// `value(_:field:)` written out; the common kinds without building a `JSONValue` (a vector's components
-    /// would each be one).
-    private func write(_ v: FieldValue, field: FieldSchema, to out: inout [UInt8], writer: JSONWriter) {
+    /// would each be one). `field` is the value's schema position.
+    private func write(_ v: FieldValue, int64: Bool, field: Int, to out: inout [UInt8], writer: JSONWriter) {
         switch v {
-        case .int(let i) where field.dataType != .int64: JSONWriter.writeInteger(i, to: &out)
+        case .int(let i) where !int64 || writer.allowInt64: JSONWriter.writeInteger(i, to: &out)
+        case .int(let i):
+            out.append(UInt8(ascii: "\""))
+            JSONWriter.writeInteger(i, to: &out)
+            out.append(UInt8(ascii: "\""))
         case .float(let f): JSONWriter.writeFloat(f, to: &out)
         case .double(let d): JSONWriter.writeDouble(d, to: &out)
         case .string(let s): JSONWriter.writeString(s, to: &out)
         case .floatVector(let vector):
             out.append(UInt8(ascii: "["))
-            for i in vector.indices {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.writeFloat(vector[i], to: &out)
+            vector.withUnsafeBufferPointer { components in
+                for (i, x) in components.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    JSONWriter.writeFloat(x, to: &out)
+                }
             }
             out.append(UInt8(ascii: "]"))
-        default: writer.write(value(v, field: field), to: &out)
+        default: writer.write(value(v, field: schema.fields[field]), to: &out)
         }
     }
 }

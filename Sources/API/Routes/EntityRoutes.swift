@@ -163,7 +163,8 @@ struct OutputFields {
                 guard schema.enableDynamicField else {
                     throw SwiftvecError(.invalidParameter, "field \(name) not exist: invalid parameter")
                 }
-                if dynamicKeys != [] { dynamicKeys = (dynamicKeys ?? []) + [name] }
+                // A key asked for twice is written once, as a field asked for twice is.
+                if dynamicKeys != [], dynamicKeys?.contains(name) != true { dynamicKeys = (dynamicKeys ?? []) + [name] }
             }
         }
         self.fields = fields
