@@ -26,11 +26,11 @@ extension RowEncoder {
         }
     }
 
-    /// Writes `row` as `encode` renders it, straight into `out`, with `distance` (a search hit's score) as
-    /// the `distance` key: it takes the place of the last key of that name (an output field, or a dynamic
-    /// key after it), as setting it on `encode`'s object would.
+    /// Writes `row` as a JSON object straight into `out`: the output fields in order, then the dynamic keys
+    /// (all of them but those already written, or those asked for), then `distance` (a search hit's score).
+    /// The score takes the place of the last key of that name, an output field or a dynamic key, so that a
+    /// hit has one `distance` (Milvus's row map).
     func write(_ row: EntityRow, distance: Float?, plan: WritePlan, to out: inout [UInt8], writer: JSONWriter) {
-        // The dynamic keys `encode` would add: all of them but those already written, or those asked for.
         var dynamicEntries: [JSONObject.Entry] = []
         if let dynamicKeys, let dynamic = row.dynamic {
             if dynamicKeys.isEmpty {

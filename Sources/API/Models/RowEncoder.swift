@@ -12,19 +12,7 @@ struct RowEncoder {
     let dynamicKeys: [String]?
     let options: APIOptions
 
-    func encode(_ row: EntityRow) -> JSONValue {
-        var o = JSONObject()
-        for f in fields { o.append(schema.fields[f].name, value(row.values[f], field: schema.fields[f])) }
-        if let dynamicKeys, let dynamic = row.dynamic {
-            if dynamicKeys.isEmpty {
-                for entry in dynamic.entries where o[entry.key] == nil { o.append(entry.key, entry.value) }
-            } else {
-                for key in dynamicKeys { if let v = dynamic[key] { o.append(key, v) } }
-            }
-        }
-        return .object(o)
-    }
-
+    /// One field's value as JSON (`write` renders whole rows).
     func value(_ v: FieldValue, field: FieldSchema) -> JSONValue {
         switch v {
         case .null: return .null
