@@ -101,6 +101,18 @@ public struct JSONWriter: Sendable {
         out.append(contentsOf: f.description.utf8)
     }
 
+    /// An array of 32-bit floats (a vector), each as `writeFloat` writes it, without a `JSONValue` per item.
+    public static func writeFloats(_ values: [Float], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        values.withUnsafeBufferPointer { values in
+            for (i, x) in values.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeFloat(x, to: &out)
+            }
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     public static func writeString(_ s: String, to out: inout [UInt8]) {

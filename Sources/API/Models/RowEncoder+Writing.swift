@@ -90,23 +90,11 @@ extension RowEncoder {
     /// would each be one). `field` is the value's schema position.
     private func write(_ v: FieldValue, int64: Bool, field: Int, to out: inout [UInt8], writer: JSONWriter) {
         switch v {
-        case .int(let i) where !int64 || writer.allowInt64: JSONWriter.writeInteger(i, to: &out)
-        case .int(let i):
-            out.append(UInt8(ascii: "\""))
-            JSONWriter.writeInteger(i, to: &out)
-            out.append(UInt8(ascii: "\""))
+        case .int(let i): writer.write(int64 ? .int64Datum(i) : .int(i), to: &out)
         case .float(let f): JSONWriter.writeFloat(f, to: &out)
         case .double(let d): JSONWriter.writeDouble(d, to: &out)
         case .string(let s): JSONWriter.writeString(s, to: &out)
-        case .floatVector(let vector):
-            out.append(UInt8(ascii: "["))
-            vector.withUnsafeBufferPointer { components in
-                for (i, x) in components.enumerated() {
-                    if i > 0 { out.append(UInt8(ascii: ",")) }
-                    JSONWriter.writeFloat(x, to: &out)
-                }
-            }
-            out.append(UInt8(ascii: "]"))
+        case .floatVector(let vector): JSONWriter.writeFloats(vector, to: &out)
         default: writer.write(value(v, field: schema.fields[field]), to: &out)
         }
     }
