@@ -84,17 +84,23 @@ extension Engine {
         // The column is taken under the lock (a copy-on-write reference) and sorted without it.
         let column = data.read { $0.columns[f] }
         let index = ScalarIndex(column: column, field: f, count: rows, json: IndexRules.jsonCast(definition, field: field))
-        let current = loadedData(c.id) === data
-            && snapshot.collections[c.id]?.index(onField: field.name).map { IndexRules.same($0, definition) } == true
+        let current = { [self] in
+            loadedData(c.id) === data
+                && snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) == true
+        }
+        // Saved before it is installed, and removed if the rows or the index changed meanwhile (as `install`).
+        let saved = current() ? saveScalar(index, data, collection: c, field: field, definition: definition) : nil
+        let installed = current()
+        if !installed, let saved { unlink(saved) }
         let flushPending = data.writeIndexes { segment, state in
-            if current {
+            if installed {
                 segment.setScalarIndex(index, field: f)
                 state.coveredUpTo[field.name] = rows
             }
             state.building[field.name] = nil
-            return state.flushRequested.remove(field.name) != nil && current
+            return state.flushRequested.remove(field.name) != nil && installed
         }
-        if current { scheduleBuilds(c.id, force: flushPending) }
+        if installed { scheduleBuilds(c.id, force: flushPending) }
     }
 
     /// Builds one graph over `range` and installs it.
@@ -226,8 +232,7 @@ extension Engine {
         "\(dataDirectory)/indexes/\(collection)" + (field.map { "/\($0)" } ?? "")
     }
 
-    /// Writes a built graph next to the data: temporary file, fsync, rename; returns the file's path. A
-    /// failure only costs a rebuild after the next restart, so it is logged, not reported.
+    /// Writes a built graph next to the data (see `writeIndexFile`); returns the file's path.
     private func save(_ built: BuiltIndex, collection: Int64, definition: IndexDefinition) -> String? {
         guard let first = built.rowIDs.first, let last = built.rowIDs.last else { return nil }
         Self.testPause("SAVE")
@@ -235,18 +240,29 @@ extension Engine {
         var payload: [UInt8] = []
         withUnsafeBytes(of: IndexFileHeader.version) { payload.append(contentsOf: $0) }
         payload.append(contentsOf: Array(definition.indexType.utf8) + [0])
-        let operation = (try? storage.read { try $0.get(.meta, Array("opnum".utf8)) }) ?? nil
-        payload.append(contentsOf: operation ?? [UInt8](repeating: 0, count: 8))
+        withUnsafeBytes(of: operationNumber()) { payload.append(contentsOf: $0) }
         built.rowIDs.withUnsafeBytes { payload.append(contentsOf: $0) }
+        // Streamed from the index's own memory: no copy of it is made.
+        return writeIndexFile(directory, "\(first)-\(last).index") { built.graph.write(payload: payload, to: $0) }
+    }
+
+    /// The last operation number committed (an index file's header records it); 0 if none can be read.
+    func operationNumber() -> UInt64 {
+        guard let bytes = (try? storage.read { try $0.get(.meta, Array("opnum".utf8)) }) ?? nil, bytes.count == 8 else { return 0 }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+    }
+
+    /// Writes an index file into `directory` atomically (a temporary file, fsync, rename) and returns its
+    /// path. A failure only costs a rebuild after the next restart, so it is logged, not reported.
+    func writeIndexFile(_ directory: String, _ name: String, _ write: (Int32) -> Bool) -> String? {
         do {
             try Self.makeDirectories(directory)
-            let path = "\(directory)/\(first)-\(last).index"
+            let path = "\(directory)/\(name)"
             // A name of its own: a stale build of the same rows may be saving at the same time.
             let temporary = path + ".\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
             let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw SwiftvecError(.serviceInternal, "cannot write \(temporary)") }
-            // Streamed from the index's own memory: no copy of it is made.
-            let ok = built.graph.write(payload: payload, to: fd) && fsync(fd) == 0
+            let ok = write(fd) && fsync(fd) == 0
             Glibc.close(fd)
             guard ok, rename(temporary, path) == 0 else {
                 unlink(temporary)
@@ -348,6 +364,7 @@ extension Engine {
                 }
             }
         }
+        restoreScalarIndexes(c, data)
         // The rows that `scheduleBuilds` will seal once the load is published count as sealed already, so that
         // the index's progress does not say Finished in between.
         data.writeIndexes { segment, state in

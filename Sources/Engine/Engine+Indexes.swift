@@ -66,7 +66,7 @@ extension Engine {
             try writer.store(c, in: &state)
         }
         let c = try describeCollection(database: database, name: collection)
-        for field in c.schema.vectorFields where c.index(onField: field.name) == nil { removeSavedIndexes(c.id, field: field.name) }
+        for field in c.schema.fields where c.index(onField: field.name) == nil { removeSavedIndexes(c.id, field: field.name) }
     }
 
     public func alterIndexProperties(database: String, collection: String, index: String, set properties: [Property]) throws(SwiftvecError) {

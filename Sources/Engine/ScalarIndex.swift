@@ -187,6 +187,20 @@ final class ScalarIndex: Sendable {
         positions = order.map { Int32(rowOfKey[$0]) }
     }
 
+    /// An index from its parts (one read back from its file).
+    init(field: Int, covered: Int, keys: Keys, isBool: Bool, isArray: Bool, jsonPath: [FilterExpression.PathComponent]?,
+         known: [Bool]?, present: [Bool]?, positions: [Int32]) {
+        self.field = field
+        self.covered = covered
+        self.keys = keys
+        self.isBool = isBool
+        self.isArray = isArray
+        self.jsonPath = jsonPath
+        self.known = known
+        self.present = present
+        self.positions = positions
+    }
+
     /// The covered rows (a flag per position below `covered`) for which `field op value` holds, or nil when
     /// the index cannot answer this comparison (then the rows are evaluated one by one).
     func rows(_ op: BinaryOperator, _ value: FilterValue) -> [Bool]? {

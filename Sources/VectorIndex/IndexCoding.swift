@@ -44,7 +44,7 @@ struct FNV1a {
 /// links, lists) directly from where the index holds them, so saving an index never holds a copy of it (it
 /// used to build the whole file in memory and copy it once more to append the checksum: twice the index's
 /// size at the peak of a build).
-struct IndexWriter {
+public struct IndexWriter {
     private var bytes: [UInt8]
     /// -1: in memory.
     private let fd: Int32
@@ -61,17 +61,17 @@ struct IndexWriter {
         magic.withUnsafeBytes { emit($0) }
     }
 
-    mutating func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { emit($0) } }
-    mutating func u8(_ v: UInt8) { withUnsafeBytes(of: v) { emit($0) } }
-    mutating func raw<T: BitwiseCopyable>(_ items: [T]) { items.withUnsafeBytes { emit($0) } }
-    mutating func raw(_ buffer: UnsafeRawBufferPointer) { emit(buffer) }
+    public mutating func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { emit($0) } }
+    public mutating func u8(_ v: UInt8) { withUnsafeBytes(of: v) { emit($0) } }
+    public mutating func raw<T: BitwiseCopyable>(_ items: [T]) { items.withUnsafeBytes { emit($0) } }
+    public mutating func raw(_ buffer: UnsafeRawBufferPointer) { emit(buffer) }
     /// Zeros up to the next multiple of `alignment` (a section a mapped file is used from in place).
-    mutating func align(_ alignment: Int) {
+    public mutating func align(_ alignment: Int) {
         let zeros = [UInt8](repeating: 0, count: (alignment - count % alignment) % alignment)
         zeros.withUnsafeBytes { emit($0) }
     }
     /// A count, then the items.
-    mutating func array<T: BitwiseCopyable>(_ items: [T]) {
+    public mutating func array<T: BitwiseCopyable>(_ items: [T]) {
         u32(items.count)
         raw(items)
     }
@@ -103,7 +103,7 @@ struct IndexWriter {
     }
 
     /// The file `encode` writes after `magic`, in memory (each index type's `serialized(payload:)`).
-    static func bytes(magic: [UInt8], _ encode: (inout IndexWriter) -> Void) -> [UInt8] {
+    public static func bytes(magic: [UInt8], _ encode: (inout IndexWriter) -> Void) -> [UInt8] {
         var w = IndexWriter(magic: magic)
         encode(&w)
         return w.finished()
@@ -111,7 +111,7 @@ struct IndexWriter {
 
     /// The same file written to `fd` as it is produced (each index type's `write(payload:to:)`); false if a
     /// write failed.
-    static func stream(magic: [UInt8], to fd: Int32, _ encode: (inout IndexWriter) -> Void) -> Bool {
+    public static func stream(magic: [UInt8], to fd: Int32, _ encode: (inout IndexWriter) -> Void) -> Bool {
         var w = IndexWriter(magic: magic, fd: fd)
         encode(&w)
         return w.finish()
@@ -135,12 +135,12 @@ struct IndexWriter {
 
 /// Reads what `IndexWriter` wrote, after checking the magic and the checksum; every read is bounds-checked
 /// and answers nil past the end.
-struct IndexReader {
+public struct IndexReader {
     private let bytes: UnsafeRawBufferPointer
     private let end: Int
     private var offset: Int
 
-    init?(_ bytes: UnsafeRawBufferPointer, magic: [UInt8]) {
+    public init?(_ bytes: UnsafeRawBufferPointer, magic: [UInt8]) {
         guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { return nil }
         end = bytes.count - 8
         guard UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: end, as: UInt64.self))
@@ -149,32 +149,32 @@ struct IndexReader {
         offset = magic.count
     }
 
-    var isAtEnd: Bool { offset == end }
+    public var isAtEnd: Bool { offset == end }
 
-    mutating func u32() -> Int? {
+    public mutating func u32() -> Int? {
         guard offset + 4 <= end else { return nil }
         defer { offset += 4 }
         return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
     }
 
-    mutating func u8() -> UInt8? {
+    public mutating func u8() -> UInt8? {
         guard offset < end else { return nil }
         defer { offset += 1 }
         return bytes[offset]
     }
 
     /// `n` bytes in place (no copy): valid as long as the buffer the reader reads.
-    mutating func bytes(_ n: Int) -> UnsafeRawBufferPointer? {
+    public mutating func bytes(_ n: Int) -> UnsafeRawBufferPointer? {
         guard n >= 0, n <= end - offset else { return nil }
         defer { offset += n }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])
     }
 
     /// Skips to the next multiple of `alignment` (see `IndexWriter.align`).
-    mutating func align(_ alignment: Int) { offset += (alignment - offset % alignment) % alignment }
+    public mutating func align(_ alignment: Int) { offset += (alignment - offset % alignment) % alignment }
 
     /// `count` items written by `raw`.
-    mutating func raw<T: BitwiseCopyable>(_: T.Type, count: Int) -> [T]? {
+    public mutating func raw<T: BitwiseCopyable>(_: T.Type, count: Int) -> [T]? {
         let n = count * MemoryLayout<T>.stride
         guard count >= 0, n <= end - offset else { return nil }
         defer { offset += n }
@@ -185,7 +185,7 @@ struct IndexReader {
     }
 
     /// Items written by `array`.
-    mutating func array<T: BitwiseCopyable>(_ type: T.Type) -> [T]? {
+    public mutating func array<T: BitwiseCopyable>(_ type: T.Type) -> [T]? {
         guard let n = u32() else { return nil }
         return raw(type, count: n)
     }

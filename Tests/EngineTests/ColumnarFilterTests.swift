@@ -47,7 +47,8 @@ extension CompiledFilter {
         FieldSchema(name: "v", dataType: .floatVector, typeParams: [Property("dim", "2")]),
     ])
 
-    static func segment() -> Segment {
+    /// 600 rows (row ids 0..<600), less those `skipping` names (the same values for the others).
+    static func segment(skipping: (Int) -> Bool = { _ in false }) -> Segment {
         let segment = Segment(schema: schema)
         var random = SeededRandom(state: 99)
         func next() -> Int { random.next() }
@@ -57,12 +58,13 @@ extension CompiledFilter {
             let d: FieldValue = i % 13 == 0 ? .null : .double(i % 29 == 0 ? .nan : Double(next() % 1000) / 7 - 50)
             let s: FieldValue = i % 17 == 0 ? .null : .string("x\(next() % 10)")
             let j = JSONObject(["k": .int(Int64(next() % 10))])
-            segment.append(rowID: Int64(i), partitionID: 1, row: EntityRow(values: [
+            let row = EntityRow(values: [
                 .int(Int64(i)), a, .int(Int64(next() % 9) - 4), .float(Float(next() % 100) / 10), d, s, .bool(next() % 2 == 0),
                 .json(.object(j)), .floatVector([0, 0]),
-            ], dynamic: JSONObject(["extra": .int(Int64(i % 5))])))
+            ], dynamic: JSONObject(["extra": .int(Int64(i % 5))]))
+            if !skipping(i) { segment.append(rowID: Int64(i), partitionID: 1, row: row) }
         }
-        for i in stride(from: 3, to: 600, by: 19) { segment.delete(rowID: Int64(i)) }
+        for i in stride(from: 3, to: 600, by: 19) { _ = segment.delete(rowID: Int64(i)) }
         return segment
     }
 

@@ -1,0 +1,92 @@
+@testable import Engine
+import Glibc
+import Testing
+
+/// A scalar index written to its file and read back: the same answers on the same rows; matched by row id
+/// with rows that are gone since (so that every later row has moved); refused for rows it does not describe,
+/// another signature or a damaged byte.
+@Suite struct ScalarIndexFileTests {
+    /// Fields of `ColumnarFilterTests.schema` indexed here: a, b, f, s, flag, and j["k"] as DOUBLE.
+    static let fields = [1, 2, 3, 5, 6, 7]
+    static let json = ScalarIndex.JSONCast(path: [.key("k")], castType: "DOUBLE")
+
+    static func build(_ segment: Segment, field f: Int, rows: Int) throws -> ScalarIndex {
+        try #require(ScalarIndex(column: segment.columns[f], field: f, count: rows, json: f == 7 ? json : nil))
+    }
+
+    /// The bytes `write` produces for `index`, naming `rowIDs` as its covered rows.
+    static func bytes(_ index: ScalarIndex, rowIDs: [Int64], signature: String = "sig") throws -> [UInt8] {
+        var template = Array("/tmp/swiftvec-scalar-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        try #require(fd >= 0)
+        defer {
+            close(fd)
+            unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+        #expect(index.write(to: fd, signature: signature, operation: 7, rowIDs: rowIDs))
+        let size = Int(lseek(fd, 0, SEEK_END))
+        var out = [UInt8](repeating: 0, count: size)
+        #expect(pread(fd, &out, size, 0) == size)
+        return out
+    }
+
+    static func read(_ bytes: [UInt8], field f: Int, rowIDs: [Int64], signature: String = "sig") -> ScalarIndex? {
+        bytes.withUnsafeBytes { ScalarIndex.read($0, signature: signature, field: f, jsonPath: f == 7 ? json?.path : nil, rowIDs: rowIDs) }
+    }
+
+    @Test func readBackAnswersAsBuilt() throws {
+        let segment = ColumnarFilterTests.segment(), plain = ColumnarFilterTests.segment()
+        for f in Self.fields {
+            let index = try Self.build(segment, field: f, rows: 400)
+            let file = try Self.bytes(index, rowIDs: Array(segment.rowIDs[0..<400]))
+            let back = try #require(Self.read(file, field: f, rowIDs: segment.rowIDs))
+            #expect(back.covered == 400 && back.positions == index.positions && back.known == index.known && back.present == index.present)
+            segment.setScalarIndex(back, field: f)
+        }
+        for text in ColumnarFilterTests.filters {
+            let filter = try #require(try FilterCompiler.compile(text, parameters: nil, schema: ColumnarFilterTests.schema), "\(text)")
+            #expect(try filter.evaluate(segment) == filter.evaluateRowByRow(plain), "\(text)")
+        }
+    }
+
+    /// Rows 0..<400 indexed; then rows gone (every third, deleted while released) and the rest loaded again:
+    /// the index covers the remaining rows of those 400, at their new positions.
+    @Test func rowsGoneSinceAreDropped() throws {
+        let before = ColumnarFilterTests.segment()
+        let gone = { (i: Int) in i % 3 == 1 }
+        let after = ColumnarFilterTests.segment(skipping: gone), plain = ColumnarFilterTests.segment(skipping: gone)
+        var used = 0
+        for f in Self.fields {
+            let file = try Self.bytes(try Self.build(before, field: f, rows: 400), rowIDs: Array(before.rowIDs[0..<400]))
+            let back = try #require(Self.read(file, field: f, rowIDs: after.rowIDs))
+            #expect(back.covered == (0..<400).filter { !gone($0) }.count)
+            after.setScalarIndex(back, field: f)
+        }
+        for text in ColumnarFilterTests.filters {
+            let filter = try #require(try FilterCompiler.compile(text, parameters: nil, schema: ColumnarFilterTests.schema), "\(text)")
+            if filter.usesIndex(after) { used += 1 }
+            #expect(try filter.evaluate(after) == filter.evaluateRowByRow(plain), "\(text)")
+        }
+        #expect(used > 10, "the restored indexes answer comparisons")
+    }
+
+    @Test func otherRowsSignaturesAndDamageAreRefused() throws {
+        let segment = ColumnarFilterTests.segment()
+        let index = try Self.build(segment, field: 1, rows: 400)
+        let file = try Self.bytes(index, rowIDs: Array(segment.rowIDs[0..<400]))
+        #expect(Self.read(file, field: 1, rowIDs: segment.rowIDs) != nil)
+        #expect(Self.read(file, field: 1, rowIDs: segment.rowIDs, signature: "other") == nil)
+        for offset in [0, 12, file.count / 2, file.count - 1] {
+            var damaged = file
+            damaged[offset] ^= 0x20
+            #expect(Self.read(damaged, field: 1, rowIDs: segment.rowIDs) == nil, "byte \(offset)")
+        }
+        // Saved as rows 0, 2, 4, ...: the loaded row 1 is among them but unknown to the file.
+        let spaced = try Self.bytes(index, rowIDs: (0..<400).map { Int64($0 * 2) })
+        #expect(Self.read(spaced, field: 1, rowIDs: segment.rowIDs) == nil)
+        // Row ids out of order.
+        let unordered = try Self.bytes(index, rowIDs: (0..<400).map { Int64(399 - $0) })
+        #expect(Self.read(unordered, field: 1, rowIDs: segment.rowIDs) == nil)
+        #expect(Self.read(Array(file.prefix(20)), field: 1, rowIDs: segment.rowIDs) == nil)
+    }
+}
