@@ -1,4 +1,5 @@
 import Glibc
+import Storage
 import VectorCore
 import VectorIndex
 
@@ -84,14 +85,15 @@ extension Engine {
         // The column is taken under the lock (a copy-on-write reference) and sorted without it.
         let column = data.read { $0.columns[f] }
         let index = ScalarIndex(column: column, field: f, count: rows, json: IndexRules.jsonCast(definition, field: field))
-        let current = { [self] in
-            loadedData(c.id) === data
-                && snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) == true
+        let saved = isCurrent(data, c, field: field, definition: definition)
+            ? saveScalar(index, data, collection: c, field: field, definition: definition) : nil
+        // Checked again once the file is in place (as `install`). A file saved over rows since replaced (a
+        // release and reload, a compaction) stays: it names its rows by id and serves the next load. One whose
+        // index is gone is removed; a drop that comes later removes it itself.
+        let installed = isCurrent(data, c, field: field, definition: definition)
+        if let saved, snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) != true {
+            unlink(saved)
         }
-        // Saved before it is installed, and removed if the rows or the index changed meanwhile (as `install`).
-        let saved = current() ? saveScalar(index, data, collection: c, field: field, definition: definition) : nil
-        let installed = current()
-        if !installed, let saved { unlink(saved) }
         let flushPending = data.writeIndexes { segment, state in
             if installed {
                 segment.setScalarIndex(index, field: f)
@@ -101,6 +103,14 @@ extension Engine {
             return state.flushRequested.remove(field.name) != nil && installed
         }
         if installed { scheduleBuilds(c.id, force: flushPending) }
+    }
+
+    /// Whether a build over `data` still belongs to someone: the collection may have been released, reloaded,
+    /// compacted or dropped, or the index dropped, while it built; then its result is neither saved nor
+    /// installed.
+    private func isCurrent(_ data: CollectionData, _ c: CollectionInfo, field: FieldSchema, definition: IndexDefinition) -> Bool {
+        loadedData(c.id) === data
+            && snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) == true
     }
 
     /// Builds one graph over `range` and installs it.
@@ -200,12 +210,7 @@ extension Engine {
         let built = BuiltIndex(field: field.name, graph: graph, positions: range.map { Int32($0) }, rowIDs: rowIDs)
         // The graph holds these rows now: once checked (under the shared lock), the column drops its copy.
         let part = BorrowedRows(built, covering: range).flatMap { part in data.read { $0.holdsSameRows(part, field: field.name) } ? part : nil }
-        // The collection may have been released, reloaded, compacted or dropped, or the index dropped, while
-        // this built: then the result belongs to nobody and is neither saved nor installed.
-        let current = { [self] in
-            loadedData(c.id) === data
-                && snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) == true
-        }
+        let current = { [self] in isCurrent(data, c, field: field, definition: definition) }
         let saved = current() ? save(built, collection: c.id, definition: definition) : nil
         // Checked again once the file is in place, since saving takes a while. A change that comes later
         // removes the saved files itself after taking effect, so a stale file cannot outlive both.
@@ -240,7 +245,7 @@ extension Engine {
         var payload: [UInt8] = []
         withUnsafeBytes(of: IndexFileHeader.version) { payload.append(contentsOf: $0) }
         payload.append(contentsOf: Array(definition.indexType.utf8) + [0])
-        withUnsafeBytes(of: operationNumber()) { payload.append(contentsOf: $0) }
+        withUnsafeBytes(of: operationNumber().bigEndian) { payload.append(contentsOf: $0) }
         built.rowIDs.withUnsafeBytes { payload.append(contentsOf: $0) }
         // Streamed from the index's own memory: no copy of it is made.
         return writeIndexFile(directory, "\(first)-\(last).index") { built.graph.write(payload: payload, to: $0) }
@@ -249,7 +254,7 @@ extension Engine {
     /// The last operation number committed (an index file's header records it); 0 if none can be read.
     func operationNumber() -> UInt64 {
         guard let bytes = (try? storage.read { try $0.get(.meta, Array("opnum".utf8)) }) ?? nil, bytes.count == 8 else { return 0 }
-        return bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        return bytes.withUnsafeBytes { StorageKey.readBigEndian($0) }
     }
 
     /// Writes an index file into `directory` atomically (a temporary file, fsync, rename) and returns its
@@ -376,7 +381,7 @@ extension Engine {
         }
     }
 
-    /// Deletes the temporary files of saves that a crash interrupted (`*.index.tmp`); run at start-up, before
+    /// Deletes the temporary files of saves that a crash interrupted (`*.tmp`); run at start-up, before
     /// any build.
     func removeUnfinishedIndexFiles() {
         let root = dataDirectory + "/indexes"
@@ -388,7 +393,7 @@ extension Engine {
         }
     }
 
-    /// Removes the saved graphs of a collection (or of one of its fields).
+    /// Removes the saved indexes (graphs, lists, scalar indexes) of a collection, or of one of its fields.
     func removeSavedIndexes(_ collection: Int64, field: String? = nil) {
         _ = Self.removeTree(indexDirectory(collection, field: field))
     }

@@ -71,7 +71,7 @@ extension ScalarIndex {
             (keys, keyCount) = (.doubles(k), k.count)
         case 2:
             guard let lengths = r.array(UInt32.self), let text = r.array(UInt8.self),
-                  lengths.reduce(0, { $0 + Int($1) }) == text.count else { return nil }
+                  lengths.reduce(0, { $0 &+ Int($1) }) == text.count else { return nil }
             var start = 0
             let strings = lengths.map { n in
                 defer { start += Int(n) }

@@ -61,9 +61,13 @@ public struct IndexWriter {
         magic.withUnsafeBytes { emit($0) }
     }
 
+    /// A 32-bit little-endian integer (the low 32 bits of `v`).
     public mutating func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { emit($0) } }
+    /// One byte.
     public mutating func u8(_ v: UInt8) { withUnsafeBytes(of: v) { emit($0) } }
+    /// The items' bytes as they are in memory (little-endian on every platform this runs on).
     public mutating func raw<T: BitwiseCopyable>(_ items: [T]) { items.withUnsafeBytes { emit($0) } }
+    /// The bytes of `buffer`.
     public mutating func raw(_ buffer: UnsafeRawBufferPointer) { emit(buffer) }
     /// Zeros up to the next multiple of `alignment` (a section a mapped file is used from in place).
     public mutating func align(_ alignment: Int) {
@@ -140,6 +144,7 @@ public struct IndexReader {
     private let end: Int
     private var offset: Int
 
+    /// A reader of `bytes`; nil unless they start with `magic` and end with the checksum of what lies between.
     public init?(_ bytes: UnsafeRawBufferPointer, magic: [UInt8]) {
         guard bytes.count >= magic.count + 8, bytes.starts(with: magic) else { return nil }
         end = bytes.count - 8
@@ -149,14 +154,17 @@ public struct IndexReader {
         offset = magic.count
     }
 
+    /// Whether every byte before the checksum has been read.
     public var isAtEnd: Bool { offset == end }
 
+    /// A 32-bit little-endian integer.
     public mutating func u32() -> Int? {
         guard offset + 4 <= end else { return nil }
         defer { offset += 4 }
         return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
     }
 
+    /// One byte.
     public mutating func u8() -> UInt8? {
         guard offset < end else { return nil }
         defer { offset += 1 }
@@ -175,8 +183,8 @@ public struct IndexReader {
 
     /// `count` items written by `raw`.
     public mutating func raw<T: BitwiseCopyable>(_: T.Type, count: Int) -> [T]? {
-        let n = count * MemoryLayout<T>.stride
-        guard count >= 0, n <= end - offset else { return nil }
+        let (n, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard count >= 0, !overflow, n <= end - offset else { return nil }
         defer { offset += n }
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)]))

@@ -57,14 +57,16 @@ extension CompiledFilter {
             let a: FieldValue = i % 11 == 0 ? .null : .int(i % 37 == 0 ? extremes[i % extremes.count] : Int64(next() % 200) - 100)
             let d: FieldValue = i % 13 == 0 ? .null : .double(i % 29 == 0 ? .nan : Double(next() % 1000) / 7 - 50)
             let s: FieldValue = i % 17 == 0 ? .null : .string("x\(next() % 10)")
-            let j = JSONObject(["k": .int(Int64(next() % 10))])
+            // Mostly a number at "k"; some rows have none, a null or a string there.
+            let k = Int64(next() % 10)
+            let j = JSONObject(i % 23 == 4 ? [:] : ["k": i % 31 == 6 ? .null : i % 41 == 9 ? .string("\(k)") : .int(k)])
             let row = EntityRow(values: [
                 .int(Int64(i)), a, .int(Int64(next() % 9) - 4), .float(Float(next() % 100) / 10), d, s, .bool(next() % 2 == 0),
                 .json(.object(j)), .floatVector([0, 0]),
             ], dynamic: JSONObject(["extra": .int(Int64(i % 5))]))
             if !skipping(i) { segment.append(rowID: Int64(i), partitionID: 1, row: row) }
         }
-        for i in stride(from: 3, to: 600, by: 19) { _ = segment.delete(rowID: Int64(i)) }
+        for i in stride(from: 3, to: 600, by: 19) { segment.delete(rowID: Int64(i)) }
         return segment
     }
 

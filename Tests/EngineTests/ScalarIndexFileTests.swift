@@ -1,6 +1,8 @@
 @testable import Engine
+import Filter
 import Glibc
 import Testing
+import VectorIndex
 
 /// A scalar index written to its file and read back: the same answers on the same rows; matched by row id
 /// with rows that are gone since (so that every later row has moved); refused for rows it does not describe,
@@ -88,5 +90,49 @@ import Testing
         let unordered = try Self.bytes(index, rowIDs: (0..<400).map { Int64(399 - $0) })
         #expect(Self.read(unordered, field: 1, rowIDs: segment.rowIDs) == nil)
         #expect(Self.read(Array(file.prefix(20)), field: 1, rowIDs: segment.rowIDs) == nil)
+    }
+
+    /// A file written by hand with a valid checksum: rows 10, 20, 30 with Int64 keys 1, 2, 3 at positions 2,
+    /// 0, 1, unless a case says otherwise.
+    static func handmade(flags: UInt8 = 0, kind: UInt8 = 0, positions: [Int32] = [2, 0, 1], flagged: Bool = false,
+                         trailing: Bool = false) -> [UInt8] {
+        IndexWriter.bytes(magic: ScalarIndex.magic) { w in
+            w.u32(ScalarIndex.formatVersion)
+            w.array(Array("sig".utf8))
+            w.raw([UInt64(0)])
+            w.array([Int64(10), 20, 30])
+            w.u8(flags)
+            w.u8(kind)
+            if kind == 2 {
+                w.array([UInt32(1), 1, 2])  // 4 bytes of text named, 3 given
+                w.array(Array("abc".utf8))
+            } else {
+                w.array([Int64(1), 2, 3])
+            }
+            w.array(positions)
+            if flagged {
+                w.raw([UInt8](repeating: 1, count: 3))
+                w.raw([UInt8](repeating: 1, count: 3))
+            }
+            if trailing { w.u8(0) }
+        }
+    }
+
+    /// Contents that pass the checksum but cannot be an index are refused, not trusted.
+    @Test func inconsistentContentsAreRefused() throws {
+        let ids: [Int64] = [10, 20, 30]
+        func read(_ bytes: [UInt8], json: Bool = false) -> ScalarIndex? {
+            bytes.withUnsafeBytes { ScalarIndex.read($0, signature: "sig", field: 1, jsonPath: json ? [.key("k")] : nil, rowIDs: ids) }
+        }
+        let good = try #require(read(Self.handmade()))
+        #expect(good.rows(.equal, .int(2)) == [true, false, false] && good.rows(.greater, .int(1)) == [true, true, false])
+        #expect(read(Self.handmade(positions: [2, 0, 3])) == nil, "a position past the covered rows")
+        #expect(read(Self.handmade(positions: [2, 0])) == nil, "fewer positions than keys")
+        #expect(read(Self.handmade(kind: 2)) == nil, "string lengths that do not add up to the text")
+        #expect(read(Self.handmade(kind: 3)) == nil, "an unknown key kind")
+        #expect(read(Self.handmade(flags: 4, flagged: true)) == nil, "JSON flags for a plain field")
+        #expect(read(Self.handmade(flags: 4, flagged: true), json: true) != nil)
+        #expect(read(Self.handmade(), json: true) == nil, "no JSON flags for a JSON path")
+        #expect(read(Self.handmade(trailing: true)) == nil, "bytes after the index")
     }
 }
