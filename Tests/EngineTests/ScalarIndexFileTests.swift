@@ -118,6 +118,46 @@ import VectorIndex
         }
     }
 
+    /// Random damage behind a valid checksum (bytes changed, the file cut short): every read either refuses the
+    /// file or gives an index whose lookups stay within its rows.
+    @Test func damageBehindAValidChecksumNeverCrashes() throws {
+        let segment = ColumnarFilterTests.segment()
+        var random = SeededRandom(state: 5)
+        for f in [1, 5, 7] {
+            let file = try Self.bytes(try Self.build(segment, field: f, rows: 400), rowIDs: Array(segment.rowIDs[0..<400]))
+            let magic = ScalarIndex.magic.count
+            // Between the magic and the checksum.
+            let body = Array(file[magic..<(file.count - 8)])
+            var accepted = 0
+            for round in 0..<300 {
+                var damaged = body
+                if round % 5 == 4 {
+                    damaged.removeLast(random.next(damaged.count))
+                } else {
+                    for _ in 0...random.next(4) {
+                        let at = random.next(damaged.count)
+                        damaged[at] = round % 2 == 0 ? UInt8(random.next(256)) : damaged[at] ^ (1 << UInt8(random.next(8)))
+                    }
+                }
+                let resealed = IndexWriter.bytes(magic: ScalarIndex.magic) { w in damaged.withUnsafeBytes { w.raw($0) } }
+                guard let index = Self.read(resealed, field: f, rowIDs: segment.rowIDs) else { continue }
+                accepted += 1
+                #expect(index.covered <= segment.count && index.positions.allSatisfy { Int($0) < index.covered })
+                for value in [FilterValue.int(3), .double(0.5), .string("x3"), .bool(true)] {
+                    for op in [BinaryOperator.equal, .notEqual, .less, .greaterEqual] {
+                        if let rows = index.rows(op, value) { #expect(rows.count == index.covered) }
+                    }
+                    _ = index.rows(in: [value, .int(1)])
+                    _ = index.rows(containing: [value], all: true)
+                }
+                _ = index.rows(withPrefix: "x")
+                #expect(index.nonNullRows().count == index.covered)
+            }
+            // Some changes (a key's value, a JSON flag) leave a well-formed index: those are read.
+            #expect(accepted > 0 && accepted < 300, "field \(f): \(accepted) of 300 damaged files accepted")
+        }
+    }
+
     /// Contents that pass the checksum but cannot be an index are refused, not trusted.
     @Test func inconsistentContentsAreRefused() throws {
         let ids: [Int64] = [10, 20, 30]
