@@ -3,24 +3,18 @@
 the first search is answered, and whether the saved index was used (indexedRows == totalRows at once, no
 rebuild). Data: the ann bench's Gaussian mixture, inserted over HTTP; HNSW M=16, efConstruction=EFC.
 KEEP_DATA=<dir>: keep the data directory there, and reuse it (no insert, no build) when it already holds the data."""
-import http.client, os, signal, subprocess, sys, tempfile, time
+import os, signal, subprocess, sys, tempfile, time
 
 import numpy as np
 import orjson
+
+from benchlib import call
 
 BIN = sys.argv[1]
 N = int(os.environ.get("N", 1_000_000))
 DIM = int(os.environ.get("DIM", 128))
 EFC = int(os.environ.get("EFC", 200))
 THREADS = int(os.environ.get("THREADS", os.cpu_count()))
-
-
-def call(port, route, body):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request("POST", "/v2/vectordb/" + route, body=body if isinstance(body, bytes) else orjson.dumps(body))
-    reply = orjson.loads(conn.getresponse().read())
-    conn.close()
-    return reply
 
 
 def memory_mib(pid):

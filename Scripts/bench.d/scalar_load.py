@@ -4,24 +4,16 @@ sorted again (their files deleted before the start), alternately in one run: the
 until both indexes cover every row, and the server's CPU time by then. Data: N rows with an Int64 field
 under STL_SORT (random in ±10^12) and a VarChar field under INVERTED (random 9-character strings), and a
 2-d vector (FLAT) that the schema needs. Each start is also checked to answer an indexed filter the same."""
-import glob, http.client, os, random, signal, subprocess, sys, tempfile, time
+import glob, os, random, signal, subprocess, sys, tempfile, time
 
 import orjson
 
-from benchlib import cpu_seconds
+from benchlib import call, cpu_seconds
 
 BIN = sys.argv[1]
 N = int(os.environ.get("N", 1_000_000))
 ROUNDS = int(os.environ.get("ROUNDS", 3))
 FILTER = "n < -999000000000 or tag like \"t00%\""
-
-
-def call(port, route, body):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request("POST", "/v2/vectordb/" + route, body=body if isinstance(body, bytes) else orjson.dumps(body))
-    reply = orjson.loads(conn.getresponse().read())
-    conn.close()
-    return reply
 
 
 def start(data_dir):

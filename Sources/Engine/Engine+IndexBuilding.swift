@@ -91,9 +91,7 @@ extension Engine {
         // release and reload, a compaction) stays: it names its rows by id and serves the next load. One whose
         // index is gone is removed; a drop that comes later removes it itself.
         let installed = isCurrent(data, c, field: field, definition: definition)
-        if let saved, snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) != true {
-            unlink(saved)
-        }
+        if let saved, !isDefined(c, field: field, definition: definition) { unlink(saved) }
         let flushPending = data.writeIndexes { segment, state in
             if installed {
                 segment.setScalarIndex(index, field: f)
@@ -109,8 +107,12 @@ extension Engine {
     /// compacted or dropped, or the index dropped, while it built; then its result is neither saved nor
     /// installed.
     private func isCurrent(_ data: CollectionData, _ c: CollectionInfo, field: FieldSchema, definition: IndexDefinition) -> Bool {
-        loadedData(c.id) === data
-            && snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) == true
+        loadedData(c.id) === data && isDefined(c, field: field, definition: definition)
+    }
+
+    /// Whether `definition` is still the index on `field` of collection `c`.
+    private func isDefined(_ c: CollectionInfo, field: FieldSchema, definition: IndexDefinition) -> Bool {
+        snapshot.collections[c.id]?.index(onField: field.name).map({ IndexRules.same($0, definition) }) == true
     }
 
     /// Builds one graph over `range` and installs it.

@@ -38,11 +38,11 @@ extension Engine {
             guard access(path, F_OK) == 0 else { continue }
             let signature = Self.scalarSignature(definition, field: field)
             let jsonPath = IndexRules.jsonCast(definition, field: field)?.path
+            // The row ids by reference (no copy); the file is checked and read without holding the lock.
+            let rowIDs = data.read { $0.rowIDs }
             let index: ScalarIndex? = FileRegion(path: path).flatMap { region in
-                data.read { segment in
-                    ScalarIndex.read(UnsafeRawBufferPointer(start: region.base, count: region.count), signature: signature,
-                                     field: f, jsonPath: jsonPath, rowIDs: segment.rowIDs)
-                }
+                ScalarIndex.read(UnsafeRawBufferPointer(start: region.base, count: region.count), signature: signature,
+                                 field: f, jsonPath: jsonPath, rowIDs: rowIDs)
             }
             guard let index else {
                 logger.warning("discarding a saved scalar index; it will be rebuilt", metadata: ["file": "\(path)"])

@@ -99,9 +99,8 @@ import VectorCore
         return sum
     }
 
-    @Test func sparseInvertedIndexIsExactAtDropRatioZero() {
-        let n = 2000, k = 10
-        let rows = Self.sparseRows(count: n, seed: 11)
+    /// A sparse inverted index over `rows`.
+    static func sparseIndex(_ rows: [(indices: [UInt32], values: [Float])]) -> SparseInvertedIndex {
         var starts = [0], indices: [UInt32] = [], values: [Float] = []
         for r in rows {
             indices += r.indices
@@ -110,6 +109,13 @@ import VectorCore
         }
         let index = SparseInvertedIndex()
         index.build(rowStarts: starts, indices: indices, values: values)
+        return index
+    }
+
+    @Test func sparseInvertedIndexIsExactAtDropRatioZero() {
+        let n = 2000, k = 10
+        let rows = Self.sparseRows(count: n, seed: 11)
+        let index = Self.sparseIndex(rows)
         for q in Self.sparseRows(count: 30, seed: 12) {
             let allowed: (Int) -> Bool = { $0 % 3 != 0 }
             let found = q.indices.withUnsafeBufferPointer { i in q.values.withUnsafeBufferPointer { v in

@@ -41,15 +41,7 @@ import VectorCore
             }
         }))
         let sparse = BinaryAndSparseIndexTests.sparseRows(count: n, seed: 9)
-        var starts = [0], indices: [UInt32] = [], values: [Float] = []
-        for r in sparse {
-            indices += r.indices
-            values += r.values
-            starts.append(indices.count)
-        }
-        let inverted = SparseInvertedIndex()
-        inverted.build(rowStarts: starts, indices: indices, values: values)
-        out.append(("SPARSE_INVERTED_INDEX", inverted.serialized(payload: [5]), { index in
+        out.append(("SPARSE_INVERTED_INDEX", BinaryAndSparseIndexTests.sparseIndex(sparse).serialized(payload: [5]), { index in
             sparse[2].indices.withUnsafeBufferPointer { i in sparse[2].values.withUnsafeBufferPointer { v in
                 index.search(.sparse(indices: i, values: v), k: 5, parameters: SearchParameters(), allowed: nil).allSatisfy { Int($0.id) < index.count }
             } }
